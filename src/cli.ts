@@ -1,0 +1,103 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './core/config.ts';
+import { exportJournal } from './core/journal/export.ts';
+import { verifyJournal } from './core/journal/verify.ts';
+import { createLogger } from './core/logger.ts';
+import { startServer } from './serve.ts';
+
+const USAGE = `usage: command-center <command> [options]
+
+commands:
+  serve              start the server (the default)
+  verify             check every segment, line hash, hash chain and seq
+  export             write the journal as NDJSON to stdout
+
+options (each also an environment variable, see README):
+  --host, --port, --data-dir, --log-level`;
+
+const main = async (argv: string[]): Promise<number> => {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const flags: Record<string, string> = {};
+  if (values.host) flags.host = values.host;
+  if (values.port) flags.port = values.port;
+  if (values['data-dir']) flags.dataDir = values['data-dir'];
+  if (values['log-level']) flags.logLevel = values['log-level'];
+  const config = loadConfig(process.env, flags);
+  const log = createLogger(config.logLevel);
+  const journalDir = path.join(config.dataDir, 'journal');
+  const command = positionals[0] ?? 'serve';
+
+  switch (command) {
+    case 'serve': {
+      const running = await startServer(config, log);
+      process.stderr.write(`Command Center is running at ${running.url} (data: ${config.dataDir})\n`);
+      const shutdown = (signal: string) => {
+        log.info('stopping', { signal });
+        running.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            log.error('stop failed', { error: String(error) });
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      return -1;
+    }
+    case 'verify': {
+      const started = performance.now();
+      const report = await verifyJournal(journalDir);
+      const seconds = (performance.now() - started) / 1000;
+      if (!report.ok && report.problem) {
+        process.stdout.write(
+          `FAILED: segment ${report.problem.segment} line ${report.problem.line}: ${report.problem.message}\n` +
+            `(${report.events} events before it verified)\n`,
+        );
+        return 1;
+      }
+      process.stdout.write(
+        `OK: ${report.events} events in ${report.segments} segments, seq 1..${report.lastSeq}, hash chain intact ` +
+          `(last hash ${report.lastHash.slice(0, 16)}…), ${Math.round(report.events / Math.max(seconds, 1e-6))} events/s\n`,
+      );
+      return 0;
+    }
+    case 'export': {
+      const count = await exportJournal(journalDir, (chunk) => process.stdout.write(chunk));
+      log.info('exported', { events: count });
+      return 0;
+    }
+    default:
+      process.stderr.write(`unknown command "${command}"\n${USAGE}\n`);
+      return 2;
+  }
+};
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError || (error as { name?: string }).name === 'JournalError') {
+      process.stderr.write(`${(error as Error).message}\n`);
+    } else {
+      process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+    }
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,92 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0).max(65535, 'must be at most 65535');
+
+export const configSchema = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: port.default(8787),
+  dataDir: z.string().min(1).default('./data'),
+  store: z.enum(['file', 'postgres'], { error: 'must be "file" or "postgres"' }).default('file'),
+  databaseUrl: z.string().optional(),
+  pgSchema: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lowercase SQL identifier').default('command_center'),
+  runner: z.enum(['demo', 'http'], { error: 'must be "demo" or "http"' }).default('demo'),
+  importUrl: z.string().url('must be a URL').optional(),
+  importSecret: z.string().optional(),
+  operatorToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  viewerToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  allowedHosts: z.string().optional(),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
+  auth: z.enum(['on', 'off'], { error: 'must be "on" or "off"' }).default('on'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+const ENV: Record<keyof Config, string> = {
+  host: 'CC_HOST',
+  port: 'CC_PORT',
+  dataDir: 'CC_DATA_DIR',
+  store: 'CC_STORE',
+  databaseUrl: 'DATABASE_URL',
+  pgSchema: 'CC_PG_SCHEMA',
+  runner: 'CC_RUNNER',
+  importUrl: 'CC_IMPORT_URL',
+  importSecret: 'CC_IMPORT_SECRET',
+  operatorToken: 'CC_OPERATOR_TOKEN',
+  viewerToken: 'CC_VIEWER_TOKEN',
+  allowedHosts: 'CC_ALLOWED_HOSTS',
+  logLevel: 'CC_LOG_LEVEL',
+  auth: 'CC_AUTH',
+};
+
+const FLAG_OF = (key: string) => `--${key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
+
+export class ConfigError extends Error {}
+
+// Flags override the environment; every bad value is named with where it came from.
+export const loadConfig = (env: NodeJS.ProcessEnv, flags: Record<string, string>): Config => {
+  const raw: Record<string, string> = {};
+  const origin: Record<string, string> = {};
+  for (const [key, name] of Object.entries(ENV)) {
+    const fromFlag = flags[key];
+    const value = fromFlag ?? env[name];
+    if (value !== undefined && value !== '') {
+      raw[key] = value;
+      origin[key] = fromFlag !== undefined ? FLAG_OF(key) : name;
+    }
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const key = String(i.path[0]);
+      return `  ${origin[key] ?? ENV[key as keyof Config] ?? key}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = parsed.data;
+  if (config.auth === 'off' && !isLoopback(config.host)) {
+    throw new ConfigError(`invalid configuration:\n  CC_AUTH: "off" is only allowed when the server binds to loopback (CC_HOST is ${config.host})`);
+  }
+  if (config.store === 'postgres' && !config.databaseUrl) {
+    throw new ConfigError('invalid configuration:\n  DATABASE_URL: required when CC_STORE is "postgres"');
+  }
+  if (config.runner === 'http' && !config.importUrl) {
+    throw new ConfigError('invalid configuration:\n  CC_IMPORT_URL: required when CC_RUNNER is "http"');
+  }
+  return { ...config, dataDir: path.resolve(config.dataDir) };
+};
+
+export const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+export const allowedHostsFor = (config: Pick<Config, 'host' | 'port' | 'allowedHosts'>): string[] => {
+  const names = new Set(['localhost', '127.0.0.1', '[::1]']);
+  names.add(config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host);
+  for (const extra of (config.allowedHosts ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)) names.add(extra);
+  const out: string[] = [];
+  for (const name of names) {
+    if (/:\d+$/.test(name) && !name.endsWith(']')) out.push(name);
+    else out.push(`${name}:${config.port}`, name);
+  }
+  return out;
+};

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+export const TENANT_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export const normalizeTenant = (raw: string): string => raw.trim().toLowerCase();
+
+// Accepts what an operator types ("  Acme-Roofing ") and yields the canonical slug.
+export const tenantInput = z
+  .string({ error: 'tenant must be a string' })
+  .transform(normalizeTenant)
+  .pipe(
+    z
+      .string()
+      .min(1, 'tenant is required')
+      .regex(TENANT_PATTERN, 'tenant must be lowercase letters, digits and dashes, starting with a letter or digit, at most 63 characters'),
+  );
+
+export const tenantSlug = z.string().regex(TENANT_PATTERN);

@@ -1,0 +1,22 @@
+import type { Envelope } from './events.ts';
+
+// Stored events are never rewritten. When a payload's shape changes, the new writer stamps
+// `v: N` on the envelope and a step here lifts older records to the current shape on read.
+// Version 1 (no `v`) is the current shape, so today the chain is empty.
+type Step = (raw: Record<string, unknown>) => Record<string, unknown>;
+
+export const CURRENT_VERSION = 1;
+const steps: Record<number, Step> = {};
+
+export const upcast = (raw: Record<string, unknown>): Envelope => {
+  let record = raw;
+  let version = typeof record.v === 'number' ? record.v : 1;
+  while (version < CURRENT_VERSION) {
+    const step = steps[version];
+    if (!step) throw new Error(`no upcaster from event version ${version}`);
+    record = step(record);
+    version += 1;
+  }
+  // Journal lines are hash-verified before they reach here, so the shape is trusted.
+  return record as unknown as Envelope;
+};

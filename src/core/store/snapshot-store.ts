@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { State } from '../domain/projection.ts';
+import type { Position } from '../journal/file-journal.ts';
+
+export interface Snapshot {
+  format: 1;
+  position: Position;
+  state: State;
+}
+
+const isSnapshot = (value: unknown): value is Snapshot => {
+  const v = value as Snapshot | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    v.format === 1 &&
+    typeof v.position?.seq === 'number' &&
+    typeof v.position.hash === 'string' &&
+    typeof v.state?.seq === 'number' &&
+    v.state.seq === v.position.seq &&
+    typeof v.state.schedules === 'object'
+  );
+};
+
+// snapshot.json, replaced atomically; the one before it stays as snapshot.json.bak.
+export class SnapshotStore {
+  readonly file: string;
+
+  constructor(private readonly dir: string) {
+    this.file = path.join(dir, 'snapshot.json');
+  }
+
+  // Readable snapshots, best first. A corrupt one is reported and passed over.
+  async candidates(log: (message: string, fields?: Record<string, unknown>) => void = () => {}): Promise<Snapshot[]> {
+    const out: Snapshot[] = [];
+    for (const file of [this.file, `${this.file}.bak`]) {
+      let text: string;
+      try {
+        text = await fs.readFile(file, 'utf8');
+      } catch {
+        continue;
+      }
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (isSnapshot(parsed)) out.push(parsed);
+        else log('snapshot is not valid; ignoring it', { file: path.basename(file) });
+      } catch {
+        log('snapshot is corrupt; ignoring it', { file: path.basename(file) });
+      }
+    }
+    return out;
+  }
+
+  async write(snapshot: Snapshot): Promise<void> {
+    const tmp = path.join(this.dir, `snapshot.json.${randomBytes(6).toString('hex')}.tmp`);
+    const handle = await fs.open(tmp, 'wx', 0o644);
+    try {
+      await handle.writeFile(JSON.stringify(snapshot));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await fs.rm(`${this.file}.bak.tmp`, { force: true });
+      await fs.link(this.file, `${this.file}.bak.tmp`).catch(() => {});
+      await fs.rename(`${this.file}.bak.tmp`, `${this.file}.bak`).catch(() => {});
+      await fs.rename(tmp, this.file);
+    } catch (error) {
+      await fs.rm(tmp, { force: true });
+      throw error;
+    }
+    const dirHandle = await fs.open(this.dir, 'r');
+    try {
+      await dirHandle.sync();
+    } finally {
+      await dirHandle.close();
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import type { CommandService, Origin } from '../core/service.ts';
+import type { Store } from '../core/store/store.ts';
+
+export type Role = 'viewer' | 'operator';
+
+export interface Principal {
+  role: Role;
+  name: string;
+  via: 'bearer' | 'cookie' | 'open';
+}
+
+export interface AppDeps {
+  store: Store;
+  service: CommandService;
+  clock: Clock;
+  log: Logger;
+  // where the built UI lives; absent: no UI is served
+  webRoot?: string;
+  allowedHosts?: string[];
+  // absent: access control is off (only allowed on loopback; the config enforces it)
+  authenticate?: (header: { authorization?: string; cookie?: string }) => Principal | null;
+}
+
+export type Env = { Variables: { principal: Principal } };
+
+export const originOf = (p: Principal): Origin => ({ source: p.via === 'cookie' ? 'ui' : 'api', actor: p.name });

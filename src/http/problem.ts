@@ -1,0 +1,63 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { z } from 'zod';
+import { DomainError, type FieldError } from '../core/domain/errors.ts';
+import { JournalError } from '../core/journal/journal.ts';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export const problemJson = (c: Context, status: ContentfulStatusCode, detail: string, errors?: FieldError[], type = 'about:blank') => {
+  const body: Problem = { type, title: TITLES[status] ?? 'Error', status, detail };
+  if (errors && errors.length > 0) body.errors = errors;
+  return c.body(JSON.stringify(body), status, { 'content-type': 'application/problem+json' });
+};
+
+export const fieldErrors = (error: z.ZodError, prefix = ''): FieldError[] =>
+  error.issues.map((issue) => ({
+    field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(body)',
+    message: issue.message,
+  }));
+
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(message);
+  }
+}
+
+const DOMAIN_STATUS = { invalid: 400, not_found: 404, conflict: 409, unavailable: 503 } as const;
+
+// The one place errors become responses. Internals (stacks, paths) never reach a client.
+export const toProblem = (c: Context, error: unknown, log: (error: unknown) => void) => {
+  if (error instanceof HttpProblem) return problemJson(c, error.status, error.message, error.errors);
+  if (error instanceof DomainError) return problemJson(c, DOMAIN_STATUS[error.code], error.message, error.errors);
+  if (error instanceof z.ZodError) return problemJson(c, 400, 'the request is not valid', fieldErrors(error));
+  if (error instanceof JournalError && error.code !== 'corrupt') {
+    log(error);
+    return problemJson(c, 503, 'the journal cannot record changes right now; nothing was changed. Try again shortly.');
+  }
+  log(error);
+  return problemJson(c, 500, 'an internal error occurred; it has been logged');
+};

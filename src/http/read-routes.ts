@@ -1,0 +1,38 @@
+import { Hono } from 'hono';
+import { asOf, summarize } from '../core/domain/projection.ts';
+import type { Store } from '../core/store/store.ts';
+import type { AppDeps, Env } from './context.ts';
+import { auditQuery, eventsQuery, runsQuery } from './schemas.ts';
+import { query } from './validate.ts';
+
+export const asOfNow = (store: Store) => asOf(store.projector.seq, store.projector.lastEvent);
+
+export const readRoutes = (deps: AppDeps) => {
+  const { store, clock } = deps;
+  const app = new Hono<Env>();
+
+  app.get('/audit', (c) => {
+    const q = query(c, auditQuery);
+    return c.json({ asOf: asOfNow(store), entries: store.projector.auditEntries(q.limit, q.tenant) });
+  });
+
+  app.get('/runs', (c) => {
+    const q = query(c, runsQuery);
+    return c.json({ asOf: asOfNow(store), runs: store.projector.recentRuns(q.limit, q.tenant) });
+  });
+
+  app.get('/summary', (c) =>
+    c.json(summarize(store.projector.schedules.values(), store.projector.seq, store.projector.lastEvent, clock.now())),
+  );
+
+  app.get('/events', async (c) => {
+    const q = query(c, eventsQuery);
+    const read: Parameters<typeof store.journal.read>[0] = { after: q.after, limit: q.limit };
+    if (q.tenant) read.tenant = q.tenant;
+    if (q.type) read.type = q.type;
+    const events = await store.journal.read(read);
+    return c.json({ events, lastSeq: store.journal.lastSeq });
+  });
+
+  return app;
+};

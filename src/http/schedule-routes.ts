@@ -1,0 +1,84 @@
+import { Hono } from 'hono';
+import type { Command } from '../core/domain/commands.ts';
+import { notFound } from '../core/domain/errors.ts';
+import { scheduleView } from '../core/domain/projection.ts';
+import { type AppDeps, type Env, originOf, type Principal } from './context.ts';
+import { jsonBody } from './validate.ts';
+import { createBody, patchBody, pauseBody, policyOf, specOf, tenantParam } from './schemas.ts';
+import { asOfNow } from './read-routes.ts';
+
+export const scheduleRoutes = (deps: AppDeps) => {
+  const { store, service, clock } = deps;
+  const app = new Hono<Env>();
+  const tenantOf = (raw: string) => {
+    const parsed = tenantParam.safeParse(decodeURIComponent(raw));
+    if (!parsed.success) throw notFound(`no schedule for tenant "${raw}"`);
+    return parsed.data;
+  };
+  const view = (tenant: string) => {
+    const s = store.projector.schedules.get(tenant);
+    if (!s) throw notFound(`no schedule for tenant "${tenant}"`);
+    return scheduleView(s, clock.now());
+  };
+  const run = (c: { get: (k: 'principal') => Principal }, command: Command) =>
+    service.execute(command, originOf(c.get('principal')));
+
+  app.get('/', (c) => {
+    const now = clock.now();
+    const schedules = [...store.projector.schedules.values()]
+      .sort((a, b) => (a.tenant < b.tenant ? -1 : 1))
+      .map((s) => scheduleView(s, now));
+    return c.json({ asOf: asOfNow(store), schedules });
+  });
+
+  app.post('/', async (c) => {
+    const body = await jsonBody(c, createBody);
+    const command: Command = {
+      type: 'CreateSchedule',
+      tenant: body.tenant,
+      spec: specOf(body)!,
+      runner: body.runner ?? 'demo',
+      policy: policyOf(body),
+      paused: body.paused ?? false,
+    };
+    await run(c, command);
+    return c.json(view(body.tenant), 201);
+  });
+
+  app.get('/:tenant', (c) => c.json(view(tenantOf(c.req.param('tenant')))));
+
+  app.patch('/:tenant', async (c) => {
+    const tenant = tenantOf(c.req.param('tenant'));
+    const body = await jsonBody(c, patchBody);
+    const command: Command = { type: 'UpdateSchedule', tenant, policy: policyOf(body) };
+    const spec = specOf(body);
+    if (spec) command.spec = spec;
+    if (body.runner) command.runner = body.runner;
+    await run(c, command);
+    return c.json(view(tenant));
+  });
+
+  app.post('/:tenant/pause', async (c) => {
+    const tenant = tenantOf(c.req.param('tenant'));
+    const body = await jsonBody(c, pauseBody, { optional: true });
+    const command: Command = { type: 'PauseSchedule', tenant };
+    if (body.reason) command.reason = body.reason;
+    if (body.until) command.until = new Date(body.until).toISOString();
+    await run(c, command);
+    return c.json(view(tenant));
+  });
+
+  app.post('/:tenant/resume', async (c) => {
+    const tenant = tenantOf(c.req.param('tenant'));
+    await run(c, { type: 'ResumeSchedule', tenant });
+    return c.json(view(tenant));
+  });
+
+  app.delete('/:tenant', async (c) => {
+    const tenant = tenantOf(c.req.param('tenant'));
+    await run(c, { type: 'DeleteSchedule', tenant });
+    return c.body(null, 204);
+  });
+
+  return app;
+};
