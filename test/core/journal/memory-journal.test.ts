@@ -1,0 +1,7 @@
+import { MemoryJournal } from '../../../src/core/journal/memory-journal.ts';
+import { journalContract } from './journal-contract.ts';
+
+journalContract('MemoryJournal', async () => {
+  const journal = new MemoryJournal();
+  return { journal, cleanup: () => journal.close() };
+});
