@@ -5,7 +5,7 @@ import { upcast } from '../domain/upcast.ts';
 import { Fanout } from './fanout.ts';
 import { type Journal, JournalError, type Listener, matches, monotonicTs, type ReadQuery, type Subscription } from './journal.ts';
 import { fsyncDirectory, type JournalFs, nodeJournalFs } from './journal-fs.ts';
-import { chainHash, encodeLine, GENESIS_HASH } from './line-codec.ts';
+import { chainHash, encodeLine, EVENT_OFFSET, GENESIS_HASH } from './line-codec.ts';
 import { type ScanState, scanSegment } from './segment-scan.ts';
 
 export interface SegmentInfo {
@@ -82,6 +82,9 @@ export class FileJournal implements Journal {
   // a failed write may have left bytes past `size`; cut them before writing again
   private dirty = false;
   private readonly recent: Envelope[] = [];
+  // Where the last line ends. It stays in the previous segment while a freshly rotated one is
+  // still empty, so position() always names a line a later open can check.
+  private tail: Pick<Position, 'segment' | 'offset' | 'line' | 'lineStart'> = { segment: '', offset: 0, line: 1, lineStart: 0 };
 
   private constructor(
     private readonly dir: string,
@@ -135,6 +138,8 @@ export class FileJournal implements Journal {
     let lineStart = start.lineStart;
     const recent: Envelope[] = [];
     const recentLimit = options.recentLimit ?? 10_000;
+    let tail =
+      resumedFrom >= 0 ? { segment: names[start.segment]!, offset: start.state.offset, line: start.state.line, lineStart: start.lineStart } : undefined;
 
     for (let s = Math.max(0, start.segment); s < names.length; s++) {
       const name = names[s]!;
@@ -147,6 +152,7 @@ export class FileJournal implements Journal {
         const event = parseEvent(l.eventJson);
         lastTs = event.ts;
         lineStart = l.start;
+        tail = { segment: name, offset: l.end, line: l.line + 1, lineStart: l.start };
         replayed += 1;
         recent.push(event);
         if (recent.length > recentLimit * 2) recent.splice(0, recent.length - recentLimit);
@@ -192,6 +198,7 @@ export class FileJournal implements Journal {
       lastTs,
     );
     journal.recent.push(...recent);
+    journal.tail = tail ?? { segment: current, offset: 0, line: 1, lineStart: 0 };
     return { journal, resumedFrom, replayed, truncatedBytes };
   }
 
@@ -242,15 +249,7 @@ export class FileJournal implements Journal {
   }
 
   position(): Position {
-    return {
-      seq: this.seq,
-      hash: this.hash,
-      segment: this.segments[this.segments.length - 1]!.name,
-      offset: this.size,
-      line: this.line,
-      lineStart: this.lineStart,
-      segments: this.segments.map((s) => ({ ...s })),
-    };
+    return { seq: this.seq, hash: this.hash, ...this.tail, segments: this.segments.map((s) => ({ ...s })) };
   }
 
   append(drafts: readonly Unsequenced[]): Promise<Envelope[]> {
@@ -335,6 +334,7 @@ export class FileJournal implements Journal {
     this.seq = seq;
     this.hash = hash;
     this.ts = ts;
+    this.tail = { segment: this.segments[segment]!.name, offset: this.size, line: this.line, lineStart: this.lineStart };
     this.recent.push(...events);
     if (this.recent.length > this.recentLimit * 2) this.recent.splice(0, this.recent.length - this.recentLimit);
     this.fanout.publish(events);
@@ -365,11 +365,14 @@ export class FileJournal implements Journal {
     const out: Envelope[] = [];
     if (limit === 0 || after >= this.seq) return out;
     const committed = this.seq;
-    const oldest = this.recent[0]?.seq;
     let from = after;
-    if (oldest === undefined || after + 1 < oldest) {
-      from = await this.readFromDisk(after, Math.min(committed, (oldest ?? committed + 1) - 1), q, out, limit);
-      if (out.length >= limit) return out;
+    // Appends may trim the cache while a disk read is awaited: look at it again after each one,
+    // or the events it dropped meanwhile would be skipped.
+    for (let oldest = this.recent[0]?.seq ?? committed + 1; from + 1 < oldest; oldest = this.recent[0]?.seq ?? committed + 1) {
+      const reached = await this.readFromDisk(from, Math.min(committed, oldest - 1), q, out, limit);
+      if (out.length >= limit || reached >= committed) return out;
+      if (reached <= from) throw new JournalError(`journal segments end at seq ${from}, before seq ${committed}`, 'unavailable');
+      from = reached;
     }
     const base = this.recent[0]?.seq ?? committed + 1;
     for (let i = Math.max(0, from + 1 - base); i < this.recent.length && out.length < limit; i++) {
@@ -398,16 +401,17 @@ export class FileJournal implements Journal {
       try {
         const { size } = await handle.stat();
         let position = s === point.segment ? point.offset : 0;
-        let carry = '';
+        let carry = Buffer.alloc(0);
         while (position < size && last < upTo && out.length < limit) {
           const chunk = Buffer.allocUnsafe(Math.min(1 << 20, size - position));
           const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
           if (bytesRead === 0) break;
           position += bytesRead;
-          const lines = (carry + chunk.toString('utf8', 0, bytesRead)).split('\n');
-          carry = lines.pop() ?? '';
-          for (const text of lines) {
-            const json = text.slice(83, -1);
+          // Split bytes, not decoded text: a chunk may end inside a multi-byte character.
+          const data = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+          let start = 0;
+          for (let nl = data.indexOf(10); nl >= 0; start = nl + 1, nl = data.indexOf(10, start)) {
+            const json = data.toString('utf8', start + EVENT_OFFSET, nl - 1);
             const seq = Number.parseInt(json.slice(7), 10);
             if (seq <= after) continue;
             if (seq > upTo) break;
@@ -416,6 +420,7 @@ export class FileJournal implements Journal {
             if (matches(e, q)) out.push(e);
             if (out.length >= limit) break;
           }
+          carry = Buffer.from(data.subarray(start));
         }
       } finally {
         await handle.close();
