@@ -25,6 +25,8 @@ export const openFileStore = async (options: FileStoreOptions): Promise<Store> =
   try {
     const started = performance.now();
     const snapshots = new SnapshotStore(dataDir);
+    const leftovers = await snapshots.removeLeftovers();
+    if (leftovers.length > 0) log.warn('removed snapshot files left by an interrupted write', { files: leftovers });
     const candidates = await snapshots.candidates((m, f) => log.warn(m, f));
     let projector = new Projector();
     const opened = await FileJournal.open({
@@ -43,7 +45,7 @@ export const openFileStore = async (options: FileStoreOptions): Promise<Store> =
     const journal = opened.journal;
     log.info('journal opened', {
       seq: journal.lastSeq,
-      snapshot: resumed ? (opened.resumedFrom === 0 ? 'snapshot.json' : 'snapshot.json.bak') : 'none',
+      snapshot: resumed?.file ?? 'none',
       replayed: opened.replayed,
       truncatedBytes: opened.truncatedBytes,
       ms: Math.round(performance.now() - started),

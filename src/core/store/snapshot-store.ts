@@ -32,9 +32,10 @@ export class SnapshotStore {
     this.file = path.join(dir, 'snapshot.json');
   }
 
-  // Readable snapshots, best first. A corrupt one is reported and passed over.
-  async candidates(log: (message: string, fields?: Record<string, unknown>) => void = () => {}): Promise<Snapshot[]> {
-    const out: Snapshot[] = [];
+  // Readable snapshots, best first, each with the file it came from. A corrupt one is
+  // reported and passed over.
+  async candidates(log: (message: string, fields?: Record<string, unknown>) => void = () => {}): Promise<(Snapshot & { file: string })[]> {
+    const out: (Snapshot & { file: string })[] = [];
     for (const file of [this.file, `${this.file}.bak`]) {
       let text: string;
       try {
@@ -44,7 +45,7 @@ export class SnapshotStore {
       }
       try {
         const parsed: unknown = JSON.parse(text);
-        if (isSnapshot(parsed)) out.push(parsed);
+        if (isSnapshot(parsed)) out.push({ ...parsed, file: path.basename(file) });
         else log('snapshot is not valid; ignoring it', { file: path.basename(file) });
       } catch {
         log('snapshot is corrupt; ignoring it', { file: path.basename(file) });
@@ -53,16 +54,24 @@ export class SnapshotStore {
     return out;
   }
 
+  // A crash in the middle of write() leaves its .tmp behind; only the directory's owner
+  // (holding the lock) may sweep them, or it could delete another writer's file in flight.
+  async removeLeftovers(): Promise<string[]> {
+    const names = (await fs.readdir(this.dir)).filter((n) => /^snapshot\.json\.(?:[0-9a-f]+|bak)\.tmp$/.test(n));
+    await Promise.all(names.map((n) => fs.rm(path.join(this.dir, n), { force: true })));
+    return names;
+  }
+
   async write(snapshot: Snapshot): Promise<void> {
     const tmp = path.join(this.dir, `snapshot.json.${randomBytes(6).toString('hex')}.tmp`);
-    const handle = await fs.open(tmp, 'wx', 0o644);
     try {
-      await handle.writeFile(JSON.stringify(snapshot));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
+      const handle = await fs.open(tmp, 'wx', 0o644);
+      try {
+        await handle.writeFile(JSON.stringify(snapshot));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
       await fs.rm(`${this.file}.bak.tmp`, { force: true });
       await fs.link(this.file, `${this.file}.bak.tmp`).catch(() => {});
       await fs.rename(`${this.file}.bak.tmp`, `${this.file}.bak`).catch(() => {});
