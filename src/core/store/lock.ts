@@ -35,12 +35,27 @@ const readHolder = (file: string): number => {
 // Exclusive ownership of a data directory: `.lock` holds the owner's pid.
 export const lockDirectory = (dir: string, log: (message: string, fields?: Record<string, unknown>) => void = () => {}): DirectoryLock => {
   const file = path.join(dir, '.lock');
+  // The pid is written to a private file first and linked into place, so `.lock` never
+  // exists without its pid: an empty one can only be debris, never a starter mid-write.
+  const mine = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(mine, 'w', 0o644);
+  try {
+    fs.writeSync(fd, `${process.pid}\n`);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    return acquire(dir, file, mine, log);
+  } finally {
+    fs.rmSync(mine, { force: true });
+  }
+};
+
+const acquire = (dir: string, file: string, mine: string, log: (message: string, fields?: Record<string, unknown>) => void): DirectoryLock => {
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      const fd = fs.openSync(file, 'wx', 0o644);
-      fs.writeSync(fd, `${process.pid}\n`);
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
+      fs.linkSync(mine, file);
       return {
         release: () => {
           if (readHolder(file) === process.pid) fs.rmSync(file, { force: true });
@@ -61,7 +76,8 @@ export const lockDirectory = (dir: string, log: (message: string, fields?: Recor
     const stale = `${file}.stale-${process.pid}`;
     try {
       fs.renameSync(file, stale);
-      if (readHolder(stale) !== holder) {
+      // NaN for an empty or garbled file: Object.is lets the same debris compare equal
+      if (!Object.is(readHolder(stale), holder)) {
         fs.renameSync(stale, file);
         continue;
       }
