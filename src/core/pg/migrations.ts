@@ -37,7 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    name: 'leases, shared settings, snapshots',
+    name: 'leases, shared secrets, snapshots',
     sql: (n) => `
       CREATE TABLE ${n.table('leases')} (
         name text PRIMARY KEY,
@@ -45,7 +45,7 @@ export const MIGRATIONS: readonly Migration[] = [
         expires_at timestamptz NOT NULL,
         acquired_at timestamptz NOT NULL
       );
-      CREATE TABLE ${n.table('shared_settings')} (
+      CREATE TABLE ${n.table('shared_secrets')} (
         key text PRIMARY KEY,
         value text NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now()
