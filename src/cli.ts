@@ -1,6 +1,9 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './core/config.ts';
+import { firstStartNotice } from './commands/first-start.ts';
+import { stopCommand } from './commands/stop-command.ts';
+import { tokenCommand } from './commands/token-command.ts';
+import { CONFIG_ENV, ConfigError, FLAG_OF, loadConfig } from './core/config.ts';
 import { exportJournal } from './core/journal/export.ts';
 import { verifyJournal } from './core/journal/verify.ts';
 import { createLogger } from './core/logger.ts';
@@ -12,19 +15,23 @@ commands:
   serve              start the server (the default)
   verify             check every segment, line hash, hash chain and seq
   export             write the journal as NDJSON to stdout
+  token create --name NAME --role viewer|operator | token list | token revoke --name NAME
+  stop               stop the server that holds --data-dir (by the pid in its .lock)
 
-options (each also an environment variable, see README):
-  --host, --port, --data-dir, --log-level`;
+options (each also an environment variable, see README; flags win):
+  ${Object.entries(CONFIG_ENV).map(([key, env]) => `${FLAG_OF(key)} (${env})`).join(', ')}`;
+
+// --data-dir for dataDir, and so on: one flag per configuration key.
+const CONFIG_FLAGS = Object.fromEntries(Object.keys(CONFIG_ENV).map((key) => [FLAG_OF(key).slice(2), { type: 'string' as const }]));
 
 const main = async (argv: string[]): Promise<number> => {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
-      host: { type: 'string' },
-      port: { type: 'string' },
-      'data-dir': { type: 'string' },
-      'log-level': { type: 'string' },
+      ...CONFIG_FLAGS,
+      name: { type: 'string' },
+      role: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -33,10 +40,10 @@ const main = async (argv: string[]): Promise<number> => {
     return 0;
   }
   const flags: Record<string, string> = {};
-  if (values.host) flags.host = values.host;
-  if (values.port) flags.port = values.port;
-  if (values['data-dir']) flags.dataDir = values['data-dir'];
-  if (values['log-level']) flags.logLevel = values['log-level'];
+  for (const key of Object.keys(CONFIG_ENV)) {
+    const value = (values as Record<string, unknown>)[FLAG_OF(key).slice(2)];
+    if (typeof value === 'string') flags[key] = value;
+  }
   const config = loadConfig(process.env, flags);
   const log = createLogger(config.logLevel);
   const journalDir = path.join(config.dataDir, 'journal');
@@ -46,6 +53,8 @@ const main = async (argv: string[]): Promise<number> => {
     case 'serve': {
       const running = await startServer(config, log);
       process.stderr.write(`Command Center is running at ${running.url} (data: ${config.dataDir})\n`);
+      const notice = firstStartNotice(running.url, running.generatedTokens);
+      if (notice) process.stdout.write(`${notice}\n`);
       const shutdown = (signal: string) => {
         log.info('stopping', { signal });
         running.stop().then(
@@ -82,6 +91,10 @@ const main = async (argv: string[]): Promise<number> => {
       log.info('exported', { events: count });
       return 0;
     }
+    case 'token':
+      return tokenCommand(positionals[1], { name: values.name, role: values.role }, config.dataDir, (line) => process.stdout.write(`${line}\n`));
+    case 'stop':
+      return stopCommand(config.dataDir, (line) => process.stdout.write(`${line}\n`));
     default:
       process.stderr.write(`unknown command "${command}"\n${USAGE}\n`);
       return 2;

@@ -8,6 +8,11 @@ import { CommandService } from './core/service.ts';
 import { openFileStore } from './core/store/file-store.ts';
 import type { Store } from './core/store/store.ts';
 import { createApp } from './http/app.ts';
+import { loadSessionKey, SessionSigner } from './core/access/session-signer.ts';
+import { type Role, TokenStore } from './core/access/token-store.ts';
+import { createServerMetrics } from './core/metrics/server-metrics.ts';
+import { createAccess } from './http/access.ts';
+import { SseHub } from './http/sse-hub.ts';
 
 export const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/web');
 
@@ -15,39 +20,65 @@ export interface Running {
   url: string;
   store: Store;
   server: ServerType;
+  // built-in tokens generated on this start, to be shown once; empty on later starts
+  generatedTokens: Partial<Record<Role, string>>;
   stop(): Promise<void>;
 }
+
+// How long shutdown waits for requests in flight before cutting their connections.
+const CLOSE_GRACE_MS = 5_000;
 
 // The one place real defaults are wired together.
 export const startServer = async (config: Config, log: Logger): Promise<Running> => {
   const store = await openFileStore({ dataDir: config.dataDir, log });
   const clock = systemClock;
-  const service = new CommandService({ store, clock });
-  const app = createApp({
+  const streams = new SseHub(store.journal);
+  const metrics = createServerMetrics({ store, clock, sseClients: () => streams.size });
+  const service = new CommandService({ store, clock, onAppended: (_events, seconds) => metrics.appendLatency.observe(seconds) });
+  const tokens =
+    config.auth === 'on' ? new TokenStore(config.dataDir, { operator: config.operatorToken, viewer: config.viewerToken }, () => clock.now()) : undefined;
+  const access = tokens ? createAccess({ tokens, signer: new SessionSigner(loadSessionKey(config.dataDir)), clock, sessionDays: config.sessionDays }) : undefined;
+  if (!access) log.warn('access control is off (CC_AUTH=off): anyone who can reach this loopback port can change schedules');
+  // The app is built once the port is known (--port 0 picks one), so the Host allowlist
+  // names the real port; no request can arrive before that.
+  let app: ReturnType<typeof createApp> | undefined;
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serveHttp({ fetch: (request, env) => app!.fetch(request, env), hostname: config.host, port: config.port }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  app = createApp({
     store,
     service,
     clock,
     log,
     webRoot: WEB_ROOT,
-    allowedHosts: allowedHostsFor(config),
+    allowedHosts: allowedHostsFor({ ...config, port }),
+    access,
+    corsOrigins: config.corsOrigins,
+    streams,
+    metrics,
   });
-  const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serveHttp({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
-    s.once('error', reject);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
+  // Generated only once the server is listening, so a start that fails never swallows
+  // tokens it could not show.
+  const generatedTokens = tokens?.ensureBuiltins() ?? {};
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      const http = server as unknown as { closeIdleConnections(): void; closeAllConnections(): void };
+      // End event streams cleanly first: browsers see the stream finish and reconnect to
+      // the next server, resuming from their last id.
+      streams.closeAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        // SSE streams never end on their own; drop them so close() can finish.
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        http.closeIdleConnections();
+        setTimeout(() => http.closeAllConnections(), CLOSE_GRACE_MS).unref();
       });
+      metrics.close();
       await store.close();
     })());
-  return { url, store, server, stop };
+  return { url, store, server, generatedTokens, stop };
 };

@@ -18,6 +18,12 @@ export const configSchema = z.object({
   allowedHosts: z.string().optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
   auth: z.enum(['on', 'off'], { error: 'must be "on" or "off"' }).default('on'),
+  corsOrigins: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin must look like https://noc.example.com (scheme and host, no path)'))),
+  sessionDays: z.coerce.number({ error: 'must be a number of days' }).positive('must be more than 0').max(400, 'must be at most 400 days').default(30),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -37,9 +43,14 @@ const ENV: Record<keyof Config, string> = {
   allowedHosts: 'CC_ALLOWED_HOSTS',
   logLevel: 'CC_LOG_LEVEL',
   auth: 'CC_AUTH',
+  corsOrigins: 'CC_CORS_ORIGINS',
+  sessionDays: 'CC_SESSION_DAYS',
 };
 
-const FLAG_OF = (key: string) => `--${key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
+// every setting's environment variable; each has a flag of the same meaning (FLAG_OF)
+export const CONFIG_ENV: Readonly<Record<keyof Config, string>> = ENV;
+
+export const FLAG_OF = (key: string) => `--${key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
 
 export class ConfigError extends Error {}
 

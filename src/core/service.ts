@@ -21,6 +21,8 @@ export interface ServiceDeps {
   store: Store;
   clock: Clock;
   newId?: () => string;
+  // told of every append and how long it took to become durable (metrics)
+  onAppended?: (events: readonly Envelope[], seconds: number) => void;
 }
 
 // The one write path: decide on the tenant's current schedule, append, and answer once the
@@ -54,9 +56,11 @@ export class CommandService {
     const drafts = decide(command, store.projector.schedules.get(command.tenant));
     if (drafts.length === 0) return { events: [], schedule: store.projector.schedules.get(command.tenant) };
     const ts = new Date(clock.now()).toISOString();
+    const started = performance.now();
     const events = await store.journal.append(
       drafts.map((d) => ({ ...d, id: this.newId(), ts, source: origin.source, actor: origin.actor }) as Unsequenced),
     );
+    this.deps.onAppended?.(events, (performance.now() - started) / 1000);
     return { events, schedule: store.projector.schedules.get(command.tenant) };
   }
 }

@@ -1,7 +1,10 @@
 import type { Clock } from '../core/clock.ts';
+import type { ServerMetrics } from '../core/metrics/server-metrics.ts';
 import type { Logger } from '../core/logger.ts';
 import type { CommandService, Origin } from '../core/service.ts';
 import type { Store } from '../core/store/store.ts';
+import type { Access } from './access.ts';
+import type { SseHub } from './sse-hub.ts';
 
 export type Role = 'viewer' | 'operator';
 
@@ -20,7 +23,12 @@ export interface AppDeps {
   webRoot?: string;
   allowedHosts?: string[];
   // absent: access control is off (only allowed on loopback; the config enforces it)
-  authenticate?: (header: { authorization?: string; cookie?: string }) => Principal | null;
+  access?: Access;
+  // origins allowed to call the API from a browser (CC_CORS_ORIGINS); none by default
+  corsOrigins?: string[];
+  // the open event streams; serve() passes its own so it can end them on shutdown
+  streams?: SseHub;
+  metrics?: ServerMetrics;
 }
 
 export type Env = { Variables: { principal: Principal } };

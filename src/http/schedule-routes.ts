@@ -3,18 +3,15 @@ import type { Command } from '../core/domain/commands.ts';
 import { notFound } from '../core/domain/errors.ts';
 import { scheduleView } from '../core/domain/projection.ts';
 import { type AppDeps, type Env, originOf, type Principal } from './context.ts';
-import { jsonBody } from './validate.ts';
-import { createBody, patchBody, pauseBody, policyOf, specOf, tenantParam } from './schemas.ts';
+import { jsonBody, tenantOfParam } from './validate.ts';
+import { createBody, patchBody, pauseBody, policyOf, specOf } from './schemas.ts';
 import { asOfNow } from './read-routes.ts';
 
 export const scheduleRoutes = (deps: AppDeps) => {
   const { store, service, clock } = deps;
   const app = new Hono<Env>();
-  const tenantOf = (raw: string) => {
-    const parsed = tenantParam.safeParse(decodeURIComponent(raw));
-    if (!parsed.success) throw notFound(`no schedule for tenant "${raw}"`);
-    return parsed.data;
-  };
+  // Hono has percent-decoded the param already; decoding again threw on a literal "%".
+  const tenantOf = tenantOfParam;
   const view = (tenant: string) => {
     const s = store.projector.schedules.get(tenant);
     if (!s) throw notFound(`no schedule for tenant "${tenant}"`);

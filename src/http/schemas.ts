@@ -67,3 +67,12 @@ export const eventsQuery = z.object({
   type: z.enum(EVENT_TYPES as [string, ...string[]], { error: `type must be one of ${EVENT_TYPES.join(', ')}` }).optional(),
 });
 export const streamQuery = z.object({ after: seq.optional() });
+export const replayQuery = z
+  .object({
+    seq: seq.optional(),
+    at: z.string().datetime({ offset: true, message: 'at must be an ISO-8601 time, e.g. 2026-11-25T08:00:00Z' }).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.seq !== undefined && v.at !== undefined) ctx.addIssue({ code: 'custom', path: ['at'], message: 'give seq or at, not both' });
+    if (v.seq === undefined && v.at === undefined) ctx.addIssue({ code: 'custom', path: ['seq'], message: 'seq or at is required' });
+  });

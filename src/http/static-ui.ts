@@ -33,6 +33,8 @@ export const staticUi = (root: string) => {
   };
   const app = new Hono<Env>();
   app.get('*', (c) => {
+    // an unknown API path is a 404 problem, never the UI's index.html
+    if (c.req.path === '/api' || c.req.path.startsWith('/api/')) return c.notFound();
     const rel = c.req.path === '/' ? '/index.html' : c.req.path;
     const asset = load(rel);
     if (asset) {

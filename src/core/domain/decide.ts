@@ -29,7 +29,8 @@ const update = (c: CommandOf<'UpdateSchedule'>, current: Schedule | undefined): 
   if (c.spec && !same(c.spec, s.spec)) data.spec = c.spec;
   if (c.runner && c.runner !== s.runner) data.runner = c.runner;
   if (c.policy) {
-    const merged = { ...s.policy, ...c.policy };
+    // a revert restores the whole policy; a change merges into it
+    const merged = c.revertedTo !== undefined ? c.policy : { ...s.policy, ...c.policy };
     if (!same(merged, s.policy)) data.policy = merged;
   }
   if (Object.keys(data).length === 0) return [];

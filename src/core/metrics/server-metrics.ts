@@ -1,0 +1,53 @@
+import type { Clock } from '../clock.ts';
+import { isStale, scheduleStatus } from '../domain/schedule.ts';
+import type { Subscription } from '../journal/journal.ts';
+import type { Store } from '../store/store.ts';
+import { type Histogram, MetricsRegistry } from './registry.ts';
+
+export interface ServerMetrics {
+  registry: MetricsRegistry;
+  // the CommandService reports each append here (seconds from decide to durable)
+  appendLatency: Histogram;
+  close(): void;
+}
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+// What an operator graphs: the journal's pace, run outcomes, and the state of the fleet.
+// Counters follow the journal (every writer, one listener); gauges are read at scrape time.
+export const createServerMetrics = (options: { store: Store; clock: Clock; sseClients?: () => number }): ServerMetrics => {
+  const { store, clock } = options;
+  const registry = new MetricsRegistry();
+  const appended = registry.counter('cc_events_appended_total', 'Events appended to the journal since start, by type.');
+  const runs = registry.counter('cc_runs_finished_total', 'Runs finished since start, by outcome and error class.');
+  const appendLatency = registry.histogram('cc_append_latency_seconds', 'Time from a command to its events being durable.', LATENCY_BUCKETS);
+  registry.gauge('cc_journal_last_seq', 'The seq of the last event in the journal.', () => store.journal.lastSeq);
+  registry.gauge('cc_sse_clients', 'Connected event-stream clients.', () => options.sseClients?.() ?? 0);
+  registry.gauge('cc_schedules', 'Schedules by status.', () => {
+    const counts = { OK: 0, PAUSED: 0, ERROR: 0 };
+    for (const s of store.projector.schedules.values()) counts[scheduleStatus(s)] += 1;
+    return Object.entries(counts).map(([status, n]) => [{ status }, n]);
+  });
+  registry.gauge('cc_stale_tenants', 'Tenants whose data is older than their freshness target.', () => {
+    const now = clock.now();
+    let n = 0;
+    for (const s of store.projector.schedules.values()) if (isStale(s, now)) n += 1;
+    return n;
+  });
+  registry.gauge('cc_runs_in_flight', 'Runs started and not yet finished.', () => {
+    let n = 0;
+    for (const s of store.projector.schedules.values()) if (s.running) n += 1;
+    return n;
+  });
+
+  const subscription: Subscription = store.journal.subscribe(store.journal.lastSeq, (events) => {
+    for (const e of events) {
+      appended.inc({ type: e.type });
+      if (e.type === 'run.succeeded') runs.inc({ outcome: 'succeeded', error_class: '' });
+      else if (e.type === 'run.failed') runs.inc({ outcome: 'failed', error_class: e.data.errorClass });
+      else if (e.type === 'run.skipped') runs.inc({ outcome: 'skipped', error_class: '' }, e.data.count);
+    }
+  });
+
+  return { registry, appendLatency, close: () => subscription.close() };
+};

@@ -1,0 +1,18 @@
+import type { Envelope } from '../domain/events.ts';
+import type { Journal, ReadQuery } from '../journal/journal.ts';
+
+const PAGE = 1000;
+
+// The journal's events in seq order, a page at a time, so memory stays flat however long it is.
+export async function* walkJournal(journal: Pick<Journal, 'read'>, filter: Omit<ReadQuery, 'after' | 'limit'> = {}, upTo = Number.POSITIVE_INFINITY): AsyncGenerator<Envelope> {
+  let after = 0;
+  while (after < upTo) {
+    const page = await journal.read({ ...filter, after, limit: PAGE });
+    if (page.length === 0) return;
+    for (const e of page) {
+      if (e.seq > upTo) return;
+      yield e;
+    }
+    after = page[page.length - 1]!.seq;
+  }
+}

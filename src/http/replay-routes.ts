@@ -1,0 +1,33 @@
+import { Hono } from 'hono';
+import { asOf, scheduleView, summarize } from '../core/domain/projection.ts';
+import { replayTo } from '../core/projections/replay.ts';
+import type { AppDeps, Env } from './context.ts';
+import { HttpProblem } from './problem.ts';
+import { replayQuery } from './schemas.ts';
+import { query } from './validate.ts';
+
+// The projections as they were at a seq or an instant: the debugging view of the audit trail.
+export const replayRoutes = (deps: AppDeps) => {
+  const { store } = deps;
+  const app = new Hono<Env>();
+
+  app.get('/replay', async (c) => {
+    const q = query(c, replayQuery);
+    const lastSeq = store.journal.lastSeq;
+    if (q.seq !== undefined && q.seq > lastSeq) {
+      throw new HttpProblem(400, 'the query is not valid', [{ field: 'seq', message: `must be at most ${lastSeq}, the journal's last seq` }]);
+    }
+    const projector = await replayTo(store.journal, q.seq !== undefined ? { seq: q.seq } : { at: q.at! });
+    // Time-dependent fields (stale, next run) are judged at the point itself, not now.
+    const pointMs = q.at !== undefined ? Date.parse(q.at) : projector.lastEvent ? Date.parse(projector.lastEvent.ts) : 0;
+    const schedules = [...projector.schedules.values()].sort((a, b) => (a.tenant < b.tenant ? -1 : 1)).map((s) => scheduleView(s, pointMs));
+    return c.json({
+      asOf: asOf(projector.seq, projector.lastEvent),
+      schedules,
+      audit: projector.auditEntries(),
+      summary: summarize(projector.schedules.values(), projector.seq, projector.lastEvent, pointMs),
+    });
+  });
+
+  return app;
+};
