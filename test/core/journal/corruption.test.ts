@@ -300,16 +300,25 @@ describe(`journal corruption and recovery (seed ${SEED})`, () => {
 
     it('counts an exited but unreaped (zombie) holder as dead and takes its lock over', async (ctx) => {
       if (!fs.existsSync('/proc/self/stat')) return ctx.skip('needs /proc to tell a zombie from a live process');
-      // `true` exits at once; its parent then becomes `sleep`, which never reaps it: a zombie.
-      const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      // The shell starts a background sleep, then becomes `sleep` itself, which never reaps
+      // children: once the background one is killed it stays a zombie.
+      const parent = spawn('sh', ['-c', 'sleep 60 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
       try {
         const pid = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(d.toString()))));
+        const read = (file: string) => fs.readFileSync(file, 'utf8');
         const state = () => {
-          const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+          const stat = read(`/proc/${pid}/stat`);
           return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
         };
-        // the zombie appears when `true` has exited; nothing to await but its state
-        for (let i = 0; i < 500 && state() !== 'Z'; i++) await new Promise((r) => setTimeout(r, 10));
+        // Neither the exec nor the zombie can be awaited; poll /proc for them.
+        const until = async (done: () => boolean) => {
+          for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+        };
+        await until(() => read(`/proc/${parent.pid}/comm`).trim() === 'sleep');
+        expect(read(`/proc/${parent.pid}/comm`).trim()).toBe('sleep');
+        expect(isAlive(pid)).toBe(true);
+        process.kill(pid, 'SIGKILL');
+        await until(() => state() === 'Z');
         expect(state()).toBe('Z');
         expect(() => process.kill(pid, 0)).not.toThrow();
         expect(isAlive(pid)).toBe(false);
