@@ -437,6 +437,14 @@ export class FileJournal implements Journal {
     if (this.closed) return;
     this.closed = true;
     while (this.flushing) await this.flushing;
+    // Bytes of a failed write that could not be cut then: cut them now, or the next open
+    // would read back whole lines of an append that was refused.
+    if (this.dirty) {
+      await this.io
+        .ftruncate(this.fd, this.size)
+        .then(() => this.io.fdatasync(this.fd))
+        .catch(() => {});
+    }
     await this.io.close(this.fd);
   }
 }
