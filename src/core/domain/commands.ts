@@ -1,9 +1,23 @@
 import { z } from 'zod';
-import { policy, runnerName, trigger } from './events.ts';
+import { errorClass, eventData, policy, runnerName, trigger } from './events.ts';
 import { scheduleSpec } from './spec.ts';
 import { tenantSlug } from './tenant.ts';
 
 const isoTime = z.string().datetime({ offset: false });
+
+// How a run ended, as the scheduler reports it.
+export const runOutcome = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('succeeded'), result: eventData['run.succeeded'].shape.result }),
+  z.object({
+    status: z.literal('failed'),
+    error: z.string(),
+    errorClass,
+    attempt: z.number().int().positive(),
+    willRetry: z.boolean(),
+    retryAt: isoTime.optional(),
+  }),
+]);
+export type RunOutcome = z.infer<typeof runOutcome>;
 
 export const command = z.discriminatedUnion('type', [
   z.object({
@@ -32,6 +46,21 @@ export const command = z.discriminatedUnion('type', [
     trigger,
     scheduledFor: isoTime,
     attempt: z.number().int().positive(),
+  }),
+  z.object({
+    type: z.literal('FinishRun'),
+    tenant: tenantSlug,
+    runId: z.string(),
+    durationMs: z.number().nonnegative(),
+    outcome: runOutcome,
+  }),
+  z.object({
+    type: z.literal('SkipRun'),
+    tenant: tenantSlug,
+    scheduledFor: isoTime,
+    reason: z.enum(['overlap', 'missed']),
+    count: z.number().int().positive(),
+    through: isoTime.optional(),
   }),
 ]);
 

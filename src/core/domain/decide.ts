@@ -69,6 +69,34 @@ const startRun = (c: CommandOf<'StartRun'>, current: Schedule | undefined): Draf
   ];
 };
 
+// Recorded even when the schedule was deleted (or deleted and created again) while the run
+// was going: the run happened. The projection ignores a finish for a run it does not hold.
+const finishRun = (c: CommandOf<'FinishRun'>): Draft[] => {
+  const { outcome } = c;
+  if (outcome.status === 'succeeded') {
+    const data: Extract<Draft, { type: 'run.succeeded' }>['data'] = { runId: c.runId, durationMs: c.durationMs };
+    if (outcome.result) data.result = outcome.result;
+    return [{ type: 'run.succeeded', tenant: c.tenant, data }];
+  }
+  const data: Extract<Draft, { type: 'run.failed' }>['data'] = {
+    runId: c.runId,
+    durationMs: c.durationMs,
+    error: outcome.error,
+    errorClass: outcome.errorClass,
+    attempt: outcome.attempt,
+    willRetry: outcome.willRetry,
+  };
+  if (outcome.retryAt) data.retryAt = outcome.retryAt;
+  return [{ type: 'run.failed', tenant: c.tenant, data }];
+};
+
+const skipRun = (c: CommandOf<'SkipRun'>, current: Schedule | undefined): Draft[] => {
+  mustExist(c.tenant, current);
+  const data: Extract<Draft, { type: 'run.skipped' }>['data'] = { scheduledFor: c.scheduledFor, reason: c.reason, count: c.count };
+  if (c.through) data.through = c.through;
+  return [{ type: 'run.skipped', tenant: c.tenant, data }];
+};
+
 export const decide = (c: Command, s: Schedule | undefined): Draft[] => {
   switch (c.type) {
     case 'CreateSchedule':
@@ -83,6 +111,10 @@ export const decide = (c: Command, s: Schedule | undefined): Draft[] => {
       return remove(c, s);
     case 'StartRun':
       return startRun(c, s);
+    case 'FinishRun':
+      return finishRun(c);
+    case 'SkipRun':
+      return skipRun(c, s);
     default: {
       const unreachable: never = c;
       return unreachable;

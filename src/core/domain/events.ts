@@ -52,11 +52,15 @@ export const eventData = {
     errorClass,
     attempt: z.number().int().positive(),
     willRetry: z.boolean(),
+    // when willRetry: the instant the next attempt is due
+    retryAt: isoTime.optional(),
   }),
   'run.skipped': z.object({
     scheduledFor: isoTime,
     reason: z.enum(['overlap', 'missed']),
     count: z.number().int().positive(),
+    // the last due time this event skips, when it skips more than one (scheduledFor is the first)
+    through: isoTime.optional(),
   }),
 } as const;
 

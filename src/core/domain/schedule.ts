@@ -40,6 +40,10 @@ interface ScheduleBase {
   version: number;
   // ts of the event that set the current spec: interval due times count from here
   anchor: string;
+  // Due times at or before this instant are accounted for: fired, skipped, or from before the
+  // current timetable began (creation, a new spec, a resume). After downtime, the due times
+  // after it are the missed ones.
+  coveredUntil: string;
   running?: RunningInfo;
   lastRun?: LastRun;
   lastSuccessAt?: string;
@@ -73,6 +77,15 @@ export const isStale = (s: Schedule, nowMs: number): boolean => {
   return nowMs - since > freshnessSeconds(s) * 1000;
 };
 
+// ISO instants in one format compare as strings.
+const later = (a: string | undefined, b: string): string => (a !== undefined && a > b ? a : b);
+
+const fromTimetable = (t: Trigger): boolean => t === 'scheduled' || t === 'catchup';
+
+// A finish for another run (one of a deleted schedule of the same name, or one recorded
+// twice) must not end the run this schedule holds.
+const holds = (s: Schedule, runId: string): boolean => s.running?.runId === runId;
+
 export const evolveSchedule = (s: Schedule | undefined, e: Envelope): Schedule | undefined => {
   if (e.type === 'schedule.created')
       return {
@@ -84,6 +97,7 @@ export const evolveSchedule = (s: Schedule | undefined, e: Envelope): Schedule |
         updatedAt: e.ts,
         version: e.seq,
         anchor: e.ts,
+        coveredUntil: e.ts,
         paused: false,
         runCount: 0,
         failureCount: 0,
@@ -94,7 +108,7 @@ export const evolveSchedule = (s: Schedule | undefined, e: Envelope): Schedule |
   switch (e.type) {
     case 'schedule.updated': {
       const next: Schedule = { ...s, updatedAt: e.ts, version: e.seq };
-      if (e.data.spec) Object.assign(next, { spec: e.data.spec, anchor: e.ts });
+      if (e.data.spec) Object.assign(next, { spec: e.data.spec, anchor: e.ts, coveredUntil: later(s.coveredUntil, e.ts) });
       if (e.data.runner) next.runner = e.data.runner;
       if (e.data.policy) next.policy = e.data.policy;
       return next;
@@ -109,11 +123,19 @@ export const evolveSchedule = (s: Schedule | undefined, e: Envelope): Schedule |
     case 'schedule.resumed': {
       const { pause: _dropped, ...rest } = s as Schedule & { pause?: PauseInfo };
       // A resume clears the auth streak: the operator says the credentials were fixed.
-      return { ...(rest as Schedule), updatedAt: e.ts, paused: false, consecutiveAuthFailures: 0 };
+      // Due times that passed while paused were not missed: the timetable restarts now.
+      return {
+        ...(rest as Schedule),
+        updatedAt: e.ts,
+        paused: false,
+        consecutiveAuthFailures: 0,
+        coveredUntil: later(s.coveredUntil, e.ts),
+      };
     }
     case 'run.started':
       return {
         ...s,
+        coveredUntil: fromTimetable(e.data.trigger) ? later(s.coveredUntil, e.data.scheduledFor) : s.coveredUntil,
         running: {
           runId: e.data.runId,
           trigger: e.data.trigger,
@@ -123,6 +145,7 @@ export const evolveSchedule = (s: Schedule | undefined, e: Envelope): Schedule |
         },
       };
     case 'run.succeeded': {
+      if (!holds(s, e.data.runId)) return s;
       const { running: _done, ...rest } = s;
       const lastRun: LastRun = {
         runId: e.data.runId,
@@ -144,6 +167,7 @@ export const evolveSchedule = (s: Schedule | undefined, e: Envelope): Schedule |
       return next;
     }
     case 'run.failed': {
+      if (!holds(s, e.data.runId)) return s;
       const { running: _done, ...rest } = s;
       const lastRun: LastRun = {
         runId: e.data.runId,
@@ -166,7 +190,7 @@ export const evolveSchedule = (s: Schedule | undefined, e: Envelope): Schedule |
       };
     }
     case 'run.skipped':
-      return s;
+      return { ...s, coveredUntil: later(s.coveredUntil, e.data.through ?? e.data.scheduledFor) };
     default: {
       const unreachable: never = e;
       return unreachable;
