@@ -1,0 +1,18 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+
+// A native modal dialog: focus moves in and is trapped, Escape closes, focus returns on close.
+export const Dialog = ({ id, title, onClose, children }: { id: string; title: string; onClose: () => void; children: ComponentChildren }) => {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => dialog?.close();
+  }, []);
+  return (
+    <dialog ref={ref} class="dialog" id={id} aria-labelledby={`${id}-title`} onClose={onClose} onCancel={onClose}>
+      <h2 id={`${id}-title`}>{title}</h2>
+      {children}
+    </dialog>
+  );
+};

@@ -1,0 +1,67 @@
+import type { ReadonlySignal } from '@preact/signals';
+import type { ScheduleView } from '../../core/domain/projection.ts';
+import { specText } from '../format.ts';
+import { memo } from '../memo.ts';
+import { Ago, Countdown } from './Ago.tsx';
+import { StatusBadge } from './StatusBadge.tsx';
+
+export type RowAction = 'pause' | 'resume' | 'run' | 'edit' | 'history' | 'delete';
+
+interface Props {
+  view: ScheduleView;
+  now: ReadonlySignal<number>;
+  // which actions to offer; empty for a viewer
+  actions: readonly RowAction[];
+  busy: boolean;
+  onAction: (action: RowAction, view: ScheduleView) => void;
+}
+
+const LABEL: Record<RowAction, string> = { pause: 'Pause', resume: 'Resume', run: 'Run now', edit: 'Edit interval', history: 'History', delete: 'Delete' };
+
+const Row = ({ view, now, actions, busy, onAction }: Props) => {
+  const offered = actions.filter((a) => (a === 'pause' ? !view.paused : a === 'resume' ? view.paused : true));
+  const last = view.lastRun;
+  return (
+    <tr data-tenant={view.tenant} class={`row-${view.status.toLowerCase()}`}>
+      <th scope="row" class="tenant-cell">
+        {view.tenant}
+      </th>
+      <td>
+        <StatusBadge kind={view.status} />
+        {view.stale && <StatusBadge kind="STALE" label="stale" />}
+        {view.paused && view.pause.reason && <div class="pause-reason">“{view.pause.reason}”</div>}
+        {view.paused && view.pause.until && (
+          <div class="muted">
+            resumes <Countdown at={view.pause.until} now={now} />
+          </div>
+        )}
+      </td>
+      <td>{specText(view.spec)}</td>
+      <td class="num">{view.running ? <span class="running-word">running</span> : view.paused ? '—' : <Countdown at={view.nextRunAt} now={now} />}</td>
+      <td>
+        {last ? (
+          <span class={`outcome outcome-${last.outcome}`} title={last.error}>
+            {last.outcome === 'failed' ? `failed (${last.errorClass ?? 'error'})` : 'succeeded'} · <Ago at={last.at} now={now} />
+          </span>
+        ) : (
+          <span class="muted">never</span>
+        )}
+      </td>
+      <td>
+        {view.runner}
+        {view.runner === 'demo' && <span class="tag">simulated</span>}
+      </td>
+      {actions.length > 0 && (
+        <td class="actions">
+          {offered.map((a) => (
+            <button type="button" class={a === 'delete' ? 'danger-quiet' : undefined} disabled={busy} onClick={() => onAction(a, view)} aria-label={`${LABEL[a]} ${view.tenant}`}>
+              {LABEL[a]}
+            </button>
+          ))}
+        </td>
+      )}
+    </tr>
+  );
+};
+
+export const ScheduleRow = memo(Row);

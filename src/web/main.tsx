@@ -1,0 +1,49 @@
+import { render } from 'preact';
+import { createApi } from './api.ts';
+import { App } from './components/App.tsx';
+import { createFeed } from './feed.ts';
+import { createHealth } from './health.ts';
+import { startKiosk } from './kiosk.ts';
+import type { Models, Page } from './models.ts';
+import { createOperations } from './operations.ts';
+import { createReplay } from './replay.ts';
+import { createSession } from './session.ts';
+import { createStore } from './store.ts';
+import './styles.css';
+
+const path = location.pathname.replace(/\/+$/, '') || '/';
+const page: Page = path === '/panel' ? 'panel' : path === '/replay' ? 'replay' : 'dashboard';
+const params = new URLSearchParams(location.search);
+const kiosk = params.has('kiosk');
+// ?poll=N (seconds) overrides how often to poll while the stream is down
+const pollSeconds = Number(params.get('poll'));
+const pollMs = pollSeconds >= 1 ? pollSeconds * 1000 : page === 'dashboard' ? 30_000 : 15_000;
+
+// Draw at most once a frame however fast events arrive; a hidden tab needs no frames.
+const nextFrame = (publish: () => void) => {
+  if (document.visibilityState === 'hidden') setTimeout(publish, 250);
+  else requestAnimationFrame(publish);
+};
+
+const api = createApi();
+const feed = createFeed({ api });
+const store = createStore({ api, feed, pollMs, defer: nextFrame });
+const session = createSession({ api });
+const health = createHealth({ api, everyMs: Math.min(pollMs, 30_000), onSeq: store.noteServerSeq });
+const ops = createOperations({ api, store, session });
+const models: Models = { api, feed, store, session, health, ops, kiosk };
+const replay = page === 'replay' ? createReplay({ api, feed, serverReplay: () => session.caps.value.replay }) : null;
+
+if (kiosk) {
+  document.documentElement.classList.add('kiosk');
+  startKiosk({ api });
+}
+
+// Tests and the benchmark read the models from here.
+(window as unknown as { __cc: unknown }).__cc = models;
+
+const capsReady = session.probe();
+if (page !== 'replay') void store.start();
+health.start();
+if (replay) void capsReady.then(() => render(<App models={models} page={page} replay={replay} />, document.getElementById('app')!));
+else render(<App models={models} page={page} replay={replay} />, document.getElementById('app')!);
