@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { firstStartNotice } from './commands/first-start.ts';
 import { stopCommand } from './commands/stop-command.ts';
 import { tokenCommand } from './commands/token-command.ts';
+import { exportPostgres, importEvents, migrateToPostgres, verifyPostgres } from './cli-transfer.ts';
 import { CONFIG_ENV, ConfigError, FLAG_OF, loadConfig } from './core/config.ts';
 import { exportJournal } from './core/journal/export.ts';
 import { verifyJournal } from './core/journal/verify.ts';
@@ -15,6 +16,8 @@ commands:
   serve              start the server (the default)
   verify             check every segment, line hash, hash chain and seq
   export             write the journal as NDJSON to stdout
+  import             read NDJSON (an export) from stdin into an empty store
+  migrate --to postgres   copy the file journal into PostgreSQL (DATABASE_URL); re-run to copy what is missing
   token create --name NAME --role viewer|operator | token list | token revoke --name NAME
   stop               stop the server that holds --data-dir (by the pid in its .lock)
 
@@ -32,6 +35,7 @@ const main = async (argv: string[]): Promise<number> => {
       ...CONFIG_FLAGS,
       name: { type: 'string' },
       role: { type: 'string' },
+      to: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -52,7 +56,7 @@ const main = async (argv: string[]): Promise<number> => {
   switch (command) {
     case 'serve': {
       const running = await startServer(config, log);
-      process.stderr.write(`Command Center is running at ${running.url} (data: ${config.dataDir})\n`);
+      process.stderr.write(`Command Center is running at ${running.url} (data: ${config.store === 'postgres' ? `postgres schema ${config.pgSchema}` : config.dataDir})\n`);
       const notice = firstStartNotice(running.url, running.generatedTokens);
       if (notice) process.stdout.write(`${notice}\n`);
       const shutdown = (signal: string) => {
@@ -70,6 +74,7 @@ const main = async (argv: string[]): Promise<number> => {
       return -1;
     }
     case 'verify': {
+      if (config.store === 'postgres') return verifyPostgres(config, log, process.stdout);
       const started = performance.now();
       const report = await verifyJournal(journalDir);
       const seconds = (performance.now() - started) / 1000;
@@ -87,10 +92,19 @@ const main = async (argv: string[]): Promise<number> => {
       return 0;
     }
     case 'export': {
-      const count = await exportJournal(journalDir, (chunk) => process.stdout.write(chunk));
+      const write = (chunk: string) => process.stdout.write(chunk);
+      const count = config.store === 'postgres' ? await exportPostgres(config, log, write) : await exportJournal(journalDir, write);
       log.info('exported', { events: count });
       return 0;
     }
+    case 'import':
+      return importEvents(config, log, process.stdin, process.stderr);
+    case 'migrate':
+      if (values.to !== 'postgres') {
+        process.stderr.write('migrate needs --to postgres (and DATABASE_URL)\n');
+        return 2;
+      }
+      return migrateToPostgres(config, log, process.stderr);
     case 'token':
       return tokenCommand(positionals[1], { name: values.name, role: values.role }, config.dataDir, (line) => process.stdout.write(`${line}\n`));
     case 'stop':

@@ -5,6 +5,8 @@ import { systemClock } from './core/clock.ts';
 import { allowedHostsFor, type Config } from './core/config.ts';
 import type { Logger } from './core/logger.ts';
 import { CommandService } from './core/service.ts';
+import { openPgStore } from './core/pg/pg-store.ts';
+import { sharedSessionKey } from './core/pg/shared-secrets.ts';
 import { openFileStore } from './core/store/file-store.ts';
 import type { Store } from './core/store/store.ts';
 import { createApp } from './http/app.ts';
@@ -30,14 +32,16 @@ const CLOSE_GRACE_MS = 5_000;
 
 // The one place real defaults are wired together.
 export const startServer = async (config: Config, log: Logger): Promise<Running> => {
-  const store = await openFileStore({ dataDir: config.dataDir, log });
+  // CC_STORE=postgres: several instances on one database (config requires DATABASE_URL then)
+  const pg = config.store === 'postgres' ? await openPgStore({ connectionString: config.databaseUrl ?? '', schema: config.pgSchema, log }) : undefined;
+  const store: Store = pg ?? (await openFileStore({ dataDir: config.dataDir, log }));
   const clock = systemClock;
   const streams = new SseHub(store.journal);
   const metrics = createServerMetrics({ store, clock, sseClients: () => streams.size });
   const service = new CommandService({ store, clock, onAppended: (_events, seconds) => metrics.appendLatency.observe(seconds) });
   const tokens =
     config.auth === 'on' ? new TokenStore(config.dataDir, { operator: config.operatorToken, viewer: config.viewerToken }, () => clock.now()) : undefined;
-  const access = tokens ? createAccess({ tokens, signer: new SessionSigner(loadSessionKey(config.dataDir)), clock, sessionDays: config.sessionDays }) : undefined;
+  const access = tokens ? createAccess({ tokens, signer: new SessionSigner(pg ? await sharedSessionKey(pg.secrets) : loadSessionKey(config.dataDir)), clock, sessionDays: config.sessionDays }) : undefined;
   if (!access) log.warn('access control is off (CC_AUTH=off): anyone who can reach this loopback port can change schedules');
   // The app is built once the port is known (--port 0 picks one), so the Host allowlist
   // names the real port; no request can arrive before that.

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { PgNames } from './pg-names.ts';
 
@@ -53,3 +54,11 @@ export const memorySharedSecrets = (): SharedSecrets => {
     delete: async (key) => void values.delete(key),
   };
 };
+
+export const SESSION_KEY = 'session-key';
+
+// The session signing key every instance signs and checks browser sessions with: made by
+// whichever instance starts first, then read by the others (the file store keeps it in
+// the data directory instead, see loadSessionKey).
+export const sharedSessionKey = async (secrets: SharedSecrets): Promise<Buffer> =>
+  Buffer.from(await secrets.getOrCreate(SESSION_KEY, () => randomBytes(32).toString('hex')), 'hex');

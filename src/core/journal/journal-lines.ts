@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { listSegments } from './file-journal.ts';
+import { JournalError } from './journal.ts';
+import { checkLine, GENESIS_HASH } from './line-codec.ts';
+
+export interface ChainedLine {
+  seq: number;
+  hash: string;
+  eventJson: string;
+}
+
+// The journal's lines in order, each checked against the chain, at the reader's pace
+// (a copy to another store awaits every batch it writes). Stops after `upToSeq`, so a
+// torn line a crash left at the very end is never read.
+export async function* journalLines(dir: string, upToSeq: number): AsyncGenerator<ChainedLine> {
+  let hash = GENESIS_HASH;
+  let seq = 0;
+  for (const name of await listSegments(dir)) {
+    if (seq >= upToSeq) return;
+    const input = fs.createReadStream(path.join(dir, name), { encoding: 'utf8', highWaterMark: 1 << 20 });
+    const lines = readline.createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+    let line = 0;
+    try {
+      for await (const text of lines) {
+        line += 1;
+        const check = checkLine(text, hash, seq + 1);
+        if (!check.ok) throw new JournalError(`journal is corrupt at segment ${name} line ${line}: ${check.problem}`, 'corrupt');
+        hash = check.hash;
+        seq = check.seq;
+        yield { seq, hash, eventJson: check.eventJson };
+        if (seq >= upToSeq) return;
+      }
+    } finally {
+      lines.close();
+      input.destroy();
+    }
+  }
+}
