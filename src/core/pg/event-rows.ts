@@ -40,30 +40,22 @@ export const beginAppend = async (client: pg.PoolClient, n: PgNames): Promise<He
   return headOf(results[2]?.rows[0]);
 };
 
-export const insertRows = async (client: pg.PoolClient, n: PgNames, rows: readonly EventRow[], events: readonly Envelope[]): Promise<void> => {
+// Inserts the rows, wakes the other instances and commits, in one round trip while the
+// append lock is held: values go in as escaped literals, since a statement with bound
+// parameters cannot share a query string with others. NOTIFY is transactional, so the
+// listeners hear it only once the rows are visible.
+export const insertAndCommit = async (client: pg.PoolClient, n: PgNames, rows: readonly EventRow[], events: readonly Envelope[]): Promise<void> => {
+  const lit = (text: string) => client.escapeLiteral(text);
+  const values = rows.map((r, i) => {
+    const e = events[i]!;
+    if (!Number.isSafeInteger(r.seq)) throw new Error(`seq ${r.seq} is not an integer`);
+    return `(${r.seq},${lit(e.id)},${lit(e.ts)}::timestamptz,${lit(e.type)},${lit(e.tenant)},${lit(e.source)},${lit(e.actor)},${lit(JSON.stringify(e.data))}::jsonb,${lit(r.hash)},${lit(r.body)})`;
+  });
+  const last = rows[rows.length - 1]!.seq;
   await client.query(
-    `INSERT INTO ${n.table('events')} (seq, id, ts, type, tenant, source, actor, data, hash, body)
-     SELECT s, i, t::timestamptz, ty, te, so, ac, d::jsonb, h, b
-     FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-       AS u(s, i, t, ty, te, so, ac, d, h, b)`,
-    [
-      rows.map((r) => r.seq),
-      events.map((e) => e.id),
-      events.map((e) => e.ts),
-      events.map((e) => e.type),
-      events.map((e) => e.tenant),
-      events.map((e) => e.source),
-      events.map((e) => e.actor),
-      events.map((e) => JSON.stringify(e.data)),
-      rows.map((r) => r.hash),
-      rows.map((r) => r.body),
-    ],
+    `INSERT INTO ${n.table('events')} (seq, id, ts, type, tenant, source, actor, data, hash, body) VALUES ${values.join(',')};` +
+      `SELECT pg_notify('${n.channel}', '${last}'); COMMIT`,
   );
-};
-
-// NOTIFY is transactional: listeners hear it only once the rows are visible.
-export const commitAndNotify = async (client: pg.PoolClient, n: PgNames, lastSeq: number): Promise<void> => {
-  await client.query(`SELECT pg_notify('${n.channel}', '${lastSeq}'); COMMIT`);
 };
 
 export const readRows = async (

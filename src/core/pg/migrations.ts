@@ -28,7 +28,6 @@ export const MIGRATIONS: readonly Migration[] = [
         body text NOT NULL
       );
       CREATE INDEX events_tenant_seq ON ${n.table('events')} (tenant, seq);
-      CREATE INDEX events_type_seq ON ${n.table('events')} (type, seq);
       -- The last guard against a double run when two instances both think they lead:
       -- one due time of one tenant starts once per attempt (manual runs have no due time).
       CREATE UNIQUE INDEX events_run_once ON ${n.table('events')}

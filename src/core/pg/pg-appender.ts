@@ -4,7 +4,7 @@ import type { Envelope, Unsequenced } from '../domain/events.ts';
 import { JournalError, monotonicTs } from '../journal/journal.ts';
 import { chainHash } from '../journal/line-codec.ts';
 import { needsFreshTenant, runKeyOf, runKeyText } from './append-guards.ts';
-import { beginAppend, commitAndNotify, type EventRow, insertRows } from './event-rows.ts';
+import { beginAppend, type EventRow, insertAndCommit } from './event-rows.ts';
 import { isConnectionError, unavailable, withClient } from './pg-pool.ts';
 import type { PgNames } from './pg-names.ts';
 
@@ -117,8 +117,7 @@ export class PgAppender {
         return mine;
       });
       if (rows.length > 0) {
-        await insertRows(client, this.n, rows, events);
-        await commitAndNotify(client, this.n, seq);
+        await insertAndCommit(client, this.n, rows, events);
         this.own.push([head.seq + 1, seq]);
         if (this.own.length > 1000) this.own.splice(0, this.own.length - 1000);
       } else {

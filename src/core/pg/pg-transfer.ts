@@ -3,7 +3,7 @@ import { envelope } from '../domain/events.ts';
 import type { ChainedLine } from '../journal/journal-lines.ts';
 import { JournalError } from '../journal/journal.ts';
 import { chainHash, GENESIS_HASH } from '../journal/line-codec.ts';
-import { beginAppend, commitAndNotify, type EventRow, insertRows, parseBody, readHead, readRows } from './event-rows.ts';
+import { beginAppend, type EventRow, insertAndCommit, parseBody, readHead, readRows } from './event-rows.ts';
 import { withClient } from './pg-pool.ts';
 import type { PgNames } from './pg-names.ts';
 
@@ -44,8 +44,7 @@ export const copyIntoPg = async (
         const now = await beginAppend(client, n);
         // someone appended meanwhile (a server running on this schema): the histories part
         if (now.seq !== rows[0]!.seq - 1) throw diverged(now.seq);
-        await insertRows(client, n, rows, batch.map((l) => parseBody(l.eventJson)));
-        await commitAndNotify(client, n, rows[rows.length - 1]!.seq);
+        await insertAndCommit(client, n, rows, batch.map((l) => parseBody(l.eventJson)));
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
         throw error;
