@@ -11,7 +11,8 @@ export const tenantInput = z
   .pipe(
     z
       .string()
-      .min(1, 'tenant is required')
+      // abort: an empty slug needs one message, not also the pattern's
+      .min(1, { message: 'tenant is required', abort: true })
       .regex(TENANT_PATTERN, 'tenant must be lowercase letters, digits and dashes, starting with a letter or digit, at most 63 characters'),
   );
 
