@@ -32,10 +32,12 @@ export const problemJson = (c: Context, status: ContentfulStatusCode, detail: st
 };
 
 export const fieldErrors = (error: z.ZodError, prefix = ''): FieldError[] =>
-  error.issues.map((issue) => ({
-    field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(body)',
-    message: issue.message,
-  }));
+  error.issues.flatMap((issue) => {
+    const at = (key?: string) => [prefix, ...issue.path.map(String), key].filter(Boolean).join('.') || '(body)';
+    // an unknown key is a field of its own: name it, not the object that holds it
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: at(key), message: `unknown field "${key}"` }));
+    return [{ field: at(), message: issue.message }];
+  });
 
 export class HttpProblem extends Error {
   constructor(
