@@ -72,6 +72,12 @@ export const listSegments = async (dir: string): Promise<string[]> =>
 const corrupt = (segment: string, line: number, problem: string) =>
   new JournalError(`journal is corrupt at segment ${segment} line ${line}: ${problem}. Run "command-center verify" for details; start-up refuses rather than skip it.`, 'corrupt');
 
+const grown = (buffer: Buffer, used: number, needed: number): Buffer => {
+  const bigger = Buffer.allocUnsafe(Math.max(needed, buffer.length * 2));
+  buffer.copy(bigger, 0, 0, used);
+  return bigger;
+};
+
 const parseEvent = (json: string): Envelope => upcast(JSON.parse(json) as Record<string, unknown>);
 
 export class FileJournal implements Journal {
@@ -82,6 +88,8 @@ export class FileJournal implements Journal {
   // a failed write may have left bytes past `size`; cut them before writing again
   private dirty = false;
   private readonly recent: Envelope[] = [];
+  // Lines are encoded straight into this buffer, reused batch after batch (writes are serial).
+  private out: Buffer = Buffer.allocUnsafe(1 << 16);
   // Where the last line ends. It stays in the previous segment while a freshly rotated one is
   // still empty, so position() always names a line a later open can check.
   private tail: Pick<Position, 'segment' | 'offset' | 'line' | 'lineStart'> = { segment: '', offset: 0, line: 1, lineStart: 0 };
@@ -136,7 +144,6 @@ export class FileJournal implements Journal {
     let replayed = 0;
     let truncatedBytes = 0;
     let lineStart = start.lineStart;
-    const recent: Envelope[] = [];
     const recentLimit = options.recentLimit ?? 10_000;
     let tail =
       resumedFrom >= 0 ? { segment: names[start.segment]!, offset: start.state.offset, line: start.state.line, lineStart: start.lineStart } : undefined;
@@ -154,8 +161,8 @@ export class FileJournal implements Journal {
         lineStart = l.start;
         tail = { segment: name, offset: l.end, line: l.line + 1, lineStart: l.start };
         replayed += 1;
-        recent.push(event);
-        if (recent.length > recentLimit * 2) recent.splice(0, recent.length - recentLimit);
+        // The replayed tail is not kept in the read cache: holding thousands of parsed events
+        // through the scan made the garbage collector copy each one. Reads of it go to disk.
         options.onReplay?.(event);
       });
       if (end.kind === 'corrupt') throw corrupt(name, end.state.line, end.problem);
@@ -170,7 +177,6 @@ export class FileJournal implements Journal {
     }
 
     if (lastTs === null && state.nextSeq > 1) lastTs = await FileJournal.tsAt(dir, start, names);
-    if (recent.length > recentLimit) recent.splice(0, recent.length - recentLimit);
 
     let current = names[names.length - 1];
     if (!current) {
@@ -197,7 +203,6 @@ export class FileJournal implements Journal {
       state.hash,
       lastTs,
     );
-    journal.recent.push(...recent);
     journal.tail = tail ?? { segment: current, offset: 0, line: 1, lineStart: 0 };
     return { journal, resumedFrom, replayed, truncatedBytes };
   }
@@ -274,7 +279,7 @@ export class FileJournal implements Journal {
     let seq = this.seq;
     let hash = this.hash;
     let ts = this.ts;
-    let text = '';
+    let length = 0;
     const lineLengths: number[] = [];
     const results: Envelope[][] = [];
     for (const p of batch) {
@@ -287,13 +292,16 @@ export class FileJournal implements Journal {
         const json = JSON.stringify(event);
         hash = chainHash(hash, json);
         const line = encodeLine(hash, json);
-        lineLengths.push(Buffer.byteLength(line));
-        text += line;
+        // a UTF-16 code unit takes at most 3 bytes in UTF-8
+        if (length + line.length * 3 > this.out.length) this.out = grown(this.out, length, length + line.length * 3);
+        const bytes = this.out.write(line, length);
+        lineLengths.push(bytes);
+        length += bytes;
         events.push(event);
       }
       results.push(events);
     }
-    const buffer = Buffer.from(text);
+    const buffer = this.out.subarray(0, length);
     try {
       if (this.size > 0 && this.size + buffer.length > this.segmentBytes) await this.rotate(this.seq + 1);
       if (this.dirty) {

@@ -36,16 +36,27 @@ export const scanSegment = async (
 ): Promise<ScanEnd> => {
   const handle = await fs.open(path, 'r');
   const state = { ...start };
+  let next: Promise<{ at: number; data: Buffer }> | undefined;
   try {
     const { size } = await handle.stat();
-    let carry: Buffer = Buffer.alloc(0);
-    let position = state.offset;
-    while (position < size) {
-      const chunk = Buffer.allocUnsafe(Math.min(CHUNK, size - position));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
-      if (bytesRead === 0) break;
-      position += bytesRead;
-      const data = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+    const read = (at: number, length: number) => {
+      const chunk = Buffer.allocUnsafe(Math.min(length, size - at));
+      return handle.read(chunk, 0, chunk.length, at).then(({ bytesRead }) => ({ at, data: chunk.subarray(0, bytesRead) }));
+    };
+    let chunkSize = CHUNK;
+    next = state.offset < size ? read(state.offset, chunkSize) : undefined;
+    while (next) {
+      const { at, data } = await next;
+      const last = data.lastIndexOf(10);
+      if (last < 0) {
+        next = undefined;
+        // a line longer than the chunk: read it again, whole; otherwise a torn tail
+        if (data.length > 0 && at + data.length < size) next = read(at, (chunkSize *= 2));
+        continue;
+      }
+      // Each read starts at the first byte not yet checked, so no line is ever stitched from
+      // two chunks, and the disk reads the next chunk while this one is checked.
+      next = at + last + 1 < size ? read(at + last + 1, chunkSize) : undefined;
       let from = 0;
       for (let nl = data.indexOf(10, from); nl >= 0; nl = data.indexOf(10, from)) {
         const text = data.toString('utf8', from, nl);
@@ -60,11 +71,11 @@ export const scanSegment = async (
         from = nl + 1;
         if (check.seq >= stopAfterSeq) return { kind: 'clean', state };
       }
-      carry = Buffer.from(data.subarray(from));
     }
     const rest = size - state.offset;
     return rest > 0 ? { kind: 'torn', state, tornBytes: rest } : { kind: 'clean', state };
   } finally {
+    await next?.catch(() => {});
     await handle.close();
   }
 };

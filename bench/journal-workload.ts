@@ -1,0 +1,149 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { nanoid } from 'nanoid';
+import type { State } from '../src/core/domain/projection.ts';
+import type { Envelope, Unsequenced } from '../src/core/domain/events.ts';
+import type { Position, SegmentInfo } from '../src/core/journal/file-journal.ts';
+import { chainHash, encodeLine, GENESIS_HASH } from '../src/core/journal/line-codec.ts';
+import { Projector } from '../src/core/projections/projector.ts';
+
+const BASE_MS = Date.parse('2026-11-25T08:00:00.000Z');
+// the file journal's default segment size; generated journals rotate where a live one would
+export const SEGMENT_BYTES = 64 * 1024 * 1024;
+export const TENANTS = 200;
+
+const tenantName = (i: number) => `acme-${String(i).padStart(4, '0')}`;
+
+// What the scheduler appends most often: one run.started, about 250 bytes of envelope JSON.
+export const runStarted = (i: number): Unsequenced => {
+  const ts = new Date(BASE_MS + i).toISOString();
+  return {
+    id: nanoid(),
+    ts,
+    type: 'run.started',
+    tenant: tenantName(i % TENANTS),
+    source: 'scheduler',
+    actor: 'scheduler',
+    data: { runId: nanoid(), trigger: 'scheduled', scheduledFor: ts, attempt: 1 },
+  };
+};
+
+// A deterministic, realistic history: schedules created, then runs that start and finish
+// (one in ten fails), with the odd pause and resume.
+const historyEvent = (seq: number, random: () => number, open: Map<string, string>): Omit<Envelope, 'seq'> => {
+  const ts = new Date(BASE_MS + seq * 1000).toISOString();
+  const envelope = { id: nanoid(), ts, source: 'scheduler' as const, actor: 'scheduler' };
+  if (seq <= TENANTS) {
+    return { ...envelope, type: 'schedule.created', tenant: tenantName(seq - 1), source: 'api', actor: 'operator', data: { spec: { every: 300 }, runner: 'demo' } };
+  }
+  const tenant = tenantName(Math.floor(random() * TENANTS));
+  const runId = open.get(tenant);
+  if (runId === undefined) {
+    const roll = random();
+    if (roll < 0.01) return { ...envelope, type: 'schedule.paused', tenant, source: 'ui', actor: 'operator', data: { reason: 'CRM maintenance window' } };
+    if (roll < 0.02) return { ...envelope, type: 'schedule.resumed', tenant, source: 'ui', actor: 'operator', data: {} };
+    const id = nanoid();
+    open.set(tenant, id);
+    return { ...envelope, type: 'run.started', tenant, data: { runId: id, trigger: 'scheduled', scheduledFor: ts, attempt: 1 } };
+  }
+  open.delete(tenant);
+  const durationMs = Math.round(500 + random() * 20_000);
+  if (random() < 0.1) {
+    return {
+      ...envelope,
+      type: 'run.failed',
+      tenant,
+      data: { runId, durationMs, error: 'import worker answered 502 Bad Gateway', errorClass: 'remote', attempt: 1, willRetry: false },
+    };
+  }
+  const imported = Math.floor(random() * 500);
+  return { ...envelope, type: 'run.succeeded', tenant, data: { runId, durationMs, result: { imported, watermark: ts } } };
+};
+
+const mulberry32 = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+
+export interface GeneratedJournal {
+  events: number;
+  bytes: number;
+  segments: number;
+  // snapshot a graceful stop leaves: at the last seq
+  graceful: { position: Position; state: State };
+  // snapshot a SIGKILL may leave: `tail` events older than the last seq
+  killed: { position: Position; state: State };
+}
+
+// Writes a valid hash-chained journal of `count` events straight to segment files, folding the
+// projector on the way so both snapshots are the ones the store itself would have written.
+export const generateJournal = (journalDir: string, count: number, tail: number): GeneratedJournal => {
+  fs.mkdirSync(journalDir, { recursive: true });
+  const random = mulberry32(42);
+  const open = new Map<string, string>();
+  const projector = new Projector();
+  const segments: SegmentInfo[] = [];
+  let fd = -1;
+  let size = 0;
+  let bytes = 0;
+  let hash = GENESIS_HASH;
+  let line = 1;
+  let lineStart = 0;
+  let pending: string[] = [];
+  let pendingBytes = 0;
+  const flush = () => {
+    if (pending.length === 0) return;
+    const buffer = Buffer.from(pending.join(''));
+    fs.writeSync(fd, buffer, 0, buffer.length, size - pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+  };
+  const rotate = (firstSeq: number) => {
+    flush();
+    // as a live journal would be: on disk, so start-ups do not pay for the generator's writeback
+    if (fd >= 0) {
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+    }
+    const name = `${String(segments.length + 1).padStart(6, '0')}.jsonl`;
+    fd = fs.openSync(path.join(journalDir, name), 'w');
+    segments.push({ name, firstSeq });
+    size = 0;
+    line = 1;
+  };
+  const position = (seq: number): Position => ({
+    seq,
+    hash,
+    segment: segments[segments.length - 1]!.name,
+    offset: size,
+    line,
+    lineStart,
+    segments: segments.map((s) => ({ ...s })),
+  });
+  let killed: GeneratedJournal['killed'] | undefined;
+  const killedAt = Math.max(1, count - tail);
+  rotate(1);
+  for (let seq = 1; seq <= count; seq++) {
+    const event = { seq, ...historyEvent(seq, random, open) } as Envelope;
+    const json = JSON.stringify(event);
+    hash = chainHash(hash, json);
+    const text = encodeLine(hash, json);
+    const length = Buffer.byteLength(text);
+    if (size > 0 && size + length > SEGMENT_BYTES) rotate(seq);
+    lineStart = size;
+    size += length;
+    bytes += length;
+    line += 1;
+    pending.push(text);
+    pendingBytes += length;
+    if (pendingBytes > 1 << 20) flush();
+    projector.apply(event);
+    if (seq === killedAt) killed = { position: position(seq), state: projector.toState() };
+  }
+  flush();
+  fs.fsyncSync(fd);
+  fs.closeSync(fd);
+  return { events: count, bytes, segments: segments.length, graceful: { position: position(count), state: projector.toState() }, killed: killed! };
+};
