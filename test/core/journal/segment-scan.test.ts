@@ -61,7 +61,8 @@ describe('scanSegment', () => {
     const lineStarts = [0];
     for (let i = bytes.indexOf(10); i >= 0 && lineStarts.length < sizes.length; i = bytes.indexOf(10, i + 1)) lineStarts.push(i + 1);
     const target = 4321;
-    bytes[lineStarts[target - 1]! + 120] ^= 1; // inside the padding of line 4321
+    const at = lineStarts[target - 1]! + 120; // inside the padding of line 4321
+    bytes[at] = bytes[at]! ^ 1;
     fs.writeFileSync(file, bytes);
     const end = await scanSegment(file, start, () => {});
     expect(end.kind).toBe('corrupt');
