@@ -1,11 +1,12 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPg } from '../../../src/core/pg/pg-transfer.ts';
-import { pgReachable, type TestDb, TEST_DATABASE_URL, testDb } from './pg-test-db.ts';
+import { holdsDatabase, pgReachable, TEST_DATABASE_URL, type TestDb, testDb } from './pg-test-db.ts';
 
 const reachable = await pgReachable();
+if (reachable) holdsDatabase({ beforeAll, afterAll });
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/append-child.ts');
 
 interface Report {

@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { type LeaderLease, startLeaderLease } from '../../../src/core/pg/leader-lease.ts';
-import { pgReachable, type TestDb, testDb } from './pg-test-db.ts';
+import { holdsDatabase, pgReachable, type TestDb, testDb } from './pg-test-db.ts';
 
 const reachable = await pgReachable();
+if (reachable) holdsDatabase({ beforeAll, afterAll });
 
 const becomes = (lease: LeaderLease, value: boolean) =>
   new Promise<void>((resolve) => {

@@ -1,11 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Unsequenced } from '../../../src/core/domain/events.ts';
 import { DomainError } from '../../../src/core/domain/errors.ts';
 import { PgAppender } from '../../../src/core/pg/pg-appender.ts';
 import { draft } from '../journal/drafts.ts';
-import { pgReachable, type TestDb, testDb } from './pg-test-db.ts';
+import { holdsDatabase, pgReachable, type TestDb, testDb } from './pg-test-db.ts';
 
 const reachable = await pgReachable();
+if (reachable) holdsDatabase({ beforeAll, afterAll });
 
 const succeeded = (tenant: string) =>
   ({ ...draft(tenant), type: 'run.succeeded', data: { runId: 'r1', durationMs: 5 } }) as Unsequenced;

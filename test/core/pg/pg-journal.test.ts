@@ -1,10 +1,11 @@
-import { describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { PgJournal } from '../../../src/core/pg/pg-journal.ts';
 import { journalContract } from '../journal/journal-contract.ts';
-import { pgReachable, TEST_DATABASE_URL, testDb } from './pg-test-db.ts';
+import { holdsDatabase, pgReachable, TEST_DATABASE_URL, testDb } from './pg-test-db.ts';
 
 const reachable = await pgReachable();
+if (reachable) holdsDatabase({ beforeAll, afterAll });
 
 if (reachable) {
   journalContract('PgJournal', async () => {

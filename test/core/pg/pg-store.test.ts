@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.ts';
 import { DomainError } from '../../../src/core/domain/errors.ts';
 import { evolve, initialState } from '../../../src/core/domain/projection.ts';
@@ -11,10 +11,11 @@ import { createPgPool } from '../../../src/core/pg/pg-pool.ts';
 import { openPgStore, type PgStore } from '../../../src/core/pg/pg-store.ts';
 import { CommandService } from '../../../src/core/service.ts';
 import { collector, draft, range, seqs, T0 } from '../journal/drafts.ts';
-import { dropSchema, pgReachable, randomSchema, TEST_DATABASE_URL } from './pg-test-db.ts';
+import { dropSchema, holdsDatabase, pgReachable, randomSchema, TEST_DATABASE_URL } from './pg-test-db.ts';
 import { startTcpProxy } from './tcp-proxy.ts';
 
 const reachable = await pgReachable();
+if (reachable) holdsDatabase({ beforeAll, afterAll });
 
 const capture = () => {
   const lines: Array<Record<string, unknown>> = [];

@@ -64,3 +64,40 @@ export const testDb = async (options: { poolMax?: number } = {}): Promise<TestDb
     },
   };
 };
+
+// One test file restarts the PostgreSQL server. Every other file that uses PostgreSQL holds
+// this advisory lock in shared mode while it runs; the restart takes it exclusively, so it
+// waits for them, and files that start meanwhile queue behind it (and retry while the
+// server is down) instead of failing.
+const RESTART_LOCK = 7_440_001;
+const LOCK_WAIT_MS = 240_000;
+
+const lockClient = async (mode: 'shared' | 'exclusive'): Promise<pg.Client> => {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 2_000 });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.query(mode === 'shared' ? `SELECT pg_advisory_lock_shared(${RESTART_LOCK})` : `SELECT pg_advisory_lock(${RESTART_LOCK})`);
+      return client;
+    } catch (error) {
+      await client.end().catch(() => {});
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+};
+
+// For describe(): holds the shared lock from beforeAll to afterAll.
+export const holdsDatabase = (hooks: { beforeAll: typeof import('vitest').beforeAll; afterAll: typeof import('vitest').afterAll }) => {
+  let client: pg.Client | undefined;
+  hooks.beforeAll(async () => {
+    client = await lockClient('shared');
+  }, LOCK_WAIT_MS + 10_000);
+  hooks.afterAll(async () => {
+    await client?.end().catch(() => {});
+  });
+};
+
+export const lockDatabaseExclusively = () => lockClient('exclusive');

@@ -1,16 +1,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { exportJournal } from '../../../src/core/journal/export.ts';
 import { FileJournal } from '../../../src/core/journal/file-journal.ts';
 import { importIntoFileJournal } from '../../../src/core/journal/import-file.ts';
 import { journalLines } from '../../../src/core/journal/journal-lines.ts';
 import { chainNdjson, copyIntoPg, exportPg, verifyPg } from '../../../src/core/pg/pg-transfer.ts';
 import { created, draft, iso, range, T0 } from '../journal/drafts.ts';
-import { pgReachable, type TestDb, testDb } from './pg-test-db.ts';
+import { holdsDatabase, pgReachable, type TestDb, testDb } from './pg-test-db.ts';
 
 const reachable = await pgReachable();
+if (reachable) holdsDatabase({ beforeAll, afterAll });
 
 async function* each<T>(items: Iterable<T>): AsyncGenerator<T> {
   yield* items;
