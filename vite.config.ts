@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type ProxyOptions } from 'vite';
 
 // The UI lives in src/web and is served by the API server from dist/web.
@@ -23,13 +24,10 @@ export default defineConfig({
     outDir: '../../dist/web',
     emptyOutDir: true,
     target: 'es2022',
-    rolldownOptions: {
-      // The UI folds the domain's own `evolve`, and the domain modules also declare their zod
-      // schemas at top level. Building a zod schema has no side effects, so telling the bundler
-      // lets it drop the schemas the browser never uses — and with them zod (~24 kB gzip).
-      treeshake: { manualPureFunctions: ['z'] },
-    },
   },
+  // The UI reuses the domain's pure functions; their modules also declare zod schemas, which
+  // only the server uses. See src/web/zod-stand-in.ts.
+  resolve: { alias: { zod: fileURLToPath(new URL('./src/web/zod-stand-in.ts', import.meta.url)) } },
   server: {
     proxy: Object.fromEntries(['/api', '/login', '/logout'].map((path) => [path, devProxy])),
   },

@@ -42,8 +42,15 @@ if (kiosk) {
 // Tests and the benchmark read the models from here.
 (window as unknown as { __cc: unknown }).__cc = models;
 
+const root = document.getElementById('app')!;
+const mount = () => {
+  // the "loading…" placeholder of index.html; render() keeps foreign children
+  root.textContent = '';
+  render(<App models={models} page={page} replay={replay} />, root);
+};
 const capsReady = session.probe();
 if (page !== 'replay') void store.start();
 health.start();
-if (replay) void capsReady.then(() => render(<App models={models} page={page} replay={replay} />, document.getElementById('app')!));
-else render(<App models={models} page={page} replay={replay} />, document.getElementById('app')!);
+// replay needs to know whether the server replays before it asks for a point
+if (replay) void capsReady.then(mount);
+else mount();

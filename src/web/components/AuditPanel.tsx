@@ -43,7 +43,8 @@ export const AuditPanel = ({ entries, now, tenants }: { entries: readonly AuditE
             <span class="audit-tenant">{e.tenant}</span>
             <span class="audit-op">{e.operation}</span>
             <span class="audit-who">
-              <span class={`source source-${e.source}`}>{e.source}</span> {e.actor}
+              <span class={`source source-${e.source}`}>{e.source}</span>
+              {e.actor !== e.source && <> {e.actor}</>}
             </span>
             <span class="audit-details">{details(e)}</span>
           </li>

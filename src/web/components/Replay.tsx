@@ -6,6 +6,7 @@ import { AuditPanel } from './AuditPanel.tsx';
 import { EventDetail } from './EventDetail.tsx';
 import { ReplayControls } from './ReplayControls.tsx';
 import { ScheduleRow } from './ScheduleRow.tsx';
+import { ScheduleTableHead } from './ScheduleTableHead.tsx';
 
 // The state as of any point, for debugging what happened when. The URL holds the point.
 export const Replay = ({ replay }: { replay: ReplayModel }) => {
@@ -41,16 +42,7 @@ export const Replay = ({ replay }: { replay: ReplayModel }) => {
           <h2 id="replay-schedules-title">Schedules then ({snap?.schedules.length ?? 0})</h2>
           <div class="table-wrap">
             <table class="schedule-table">
-              <thead>
-                <tr>
-                  <th scope="col">Tenant</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Interval</th>
-                  <th scope="col">Next run</th>
-                  <th scope="col">Last run</th>
-                  <th scope="col">Runner</th>
-                </tr>
-              </thead>
+              <ScheduleTableHead actions={false} />
               <tbody data-testid="replay-schedules">
                 {snap?.schedules.map((v) => (
                   <ScheduleRow key={v.tenant} view={v} now={at} actions={[]} busy={false} onAction={() => {}} />

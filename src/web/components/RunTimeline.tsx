@@ -12,13 +12,7 @@ export const RunTimeline = (props: { runs: readonly RunRecord[]; tenants: readon
   const ticks = hourTicks(nowMs, windowMs);
   return (
     <section class="card timeline" aria-labelledby="timeline-title">
-      <h2 id="timeline-title">
-        Runs, last {Math.round(windowMs / 3_600_000)} hours
-        <span class="legend">
-          <i class="lg lg-succeeded" aria-hidden="true" /> succeeded <i class="lg lg-failed" aria-hidden="true" /> failed{' '}
-          <i class="lg lg-running" aria-hidden="true" /> running
-        </span>
-      </h2>
+      <h2 id="timeline-title">Runs · last {Math.round(windowMs / 3_600_000)} h</h2>
       <ol class="strips">
         {strips.map((s) => {
           const failedCount = s.marks.filter((m) => m.outcome === 'failed').length;
@@ -49,7 +43,11 @@ export const RunTimeline = (props: { runs: readonly RunRecord[]; tenants: readon
           </span>
         ))}
       </div>
-      {more > 0 && <p class="muted">+{more} more tenants not shown</p>}
+      <p class="legend">
+        <i class="lg lg-succeeded" aria-hidden="true" /> succeeded <i class="lg lg-failed" aria-hidden="true" /> failed{' '}
+        <i class="lg lg-running" aria-hidden="true" /> running
+        {more > 0 && <> · +{more} more tenants not shown</>}
+      </p>
     </section>
   );
 };

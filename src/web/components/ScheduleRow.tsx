@@ -36,28 +36,36 @@ const Row = ({ view, now, actions, busy, onAction }: Props) => {
           </div>
         )}
       </td>
-      <td>{specText(view.spec)}</td>
+      <td>
+        {specText(view.spec)}
+        <div class="muted">
+          {view.runner}{view.runner === 'demo' && <span class="tag">simulated</span>}
+        </div>
+      </td>
       <td class="num">{view.running ? <span class="running-word">running</span> : view.paused ? '—' : <Countdown at={view.nextRunAt} now={now} />}</td>
       <td>
         {last ? (
-          <span class={`outcome outcome-${last.outcome}`} title={last.error}>
-            {last.outcome === 'failed' ? `failed (${last.errorClass ?? 'error'})` : 'succeeded'} · <Ago at={last.at} now={now} />
-          </span>
+          <>
+            <div class={`outcome outcome-${last.outcome}`} title={last.error}>
+              {last.outcome === 'failed' ? `failed (${last.errorClass ?? 'error'})` : 'succeeded'}
+            </div>
+            <div class="muted">
+              <Ago at={last.at} now={now} />
+            </div>
+          </>
         ) : (
           <span class="muted">never</span>
         )}
       </td>
-      <td>
-        {view.runner}
-        {view.runner === 'demo' && <span class="tag">simulated</span>}
-      </td>
       {actions.length > 0 && (
-        <td class="actions">
-          {offered.map((a) => (
-            <button type="button" class={a === 'delete' ? 'danger-quiet' : undefined} disabled={busy} onClick={() => onAction(a, view)} aria-label={`${LABEL[a]} ${view.tenant}`}>
-              {LABEL[a]}
-            </button>
-          ))}
+        <td>
+          <div class="action-buttons">
+            {offered.map((a) => (
+              <button type="button" class={a === 'delete' ? 'danger-quiet' : undefined} disabled={busy} onClick={() => onAction(a, view)} aria-label={`${LABEL[a]} ${view.tenant}`}>
+                {LABEL[a]}
+              </button>
+            ))}
+          </div>
         </td>
       )}
     </tr>

@@ -6,6 +6,7 @@ import { EditDialog } from './EditDialog.tsx';
 import { HistoryDialog } from './HistoryDialog.tsx';
 import { PauseDialog } from './PauseDialog.tsx';
 import { type RowAction, ScheduleRow } from './ScheduleRow.tsx';
+import { ScheduleTableHead } from './ScheduleTableHead.tsx';
 
 type Open = { action: 'pause' | 'edit' | 'history' | 'delete'; view: ScheduleView } | null;
 
@@ -54,17 +55,7 @@ export const ScheduleTable = ({ models }: { models: Models }) => {
       </p>
       <div class="table-wrap">
         <table class="schedule-table">
-          <thead>
-            <tr>
-              <th scope="col">Tenant</th>
-              <th scope="col">Status</th>
-              <th scope="col">Interval</th>
-              <th scope="col">Next run</th>
-              <th scope="col">Last run</th>
-              <th scope="col">Runner</th>
-              {actions.length > 0 && <th scope="col">Actions</th>}
-            </tr>
-          </thead>
+          <ScheduleTableHead actions={actions.length > 0} />
           <tbody>
             {views.map((v) => (
               <ScheduleRow key={v.tenant} view={v} now={store.now} actions={actions} busy={busy === v.tenant} onAction={onAction} />

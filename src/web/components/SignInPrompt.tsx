@@ -8,7 +8,7 @@ export const SignInPrompt = ({ store }: { store: Store }) => {
   const submit = (e: Event) => {
     e.preventDefault();
     const token = input.current?.value.trim();
-    if (token) location.assign(`/login?token=${encodeURIComponent(token)}`);
+    if (token) location.assign(`/login?token=${encodeURIComponent(token)}&next=${encodeURIComponent(location.pathname + location.search)}`);
   };
   return (
     <div class="signin-backdrop">

@@ -3,34 +3,51 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ScheduleView } from '../../core/domain/projection.ts';
 import { TenantTile } from './TenantTile.tsx';
 
-// Fewer tenants get bigger tiles; a fleet of hundreds becomes a dense field of small ones.
-export const densityOf = (count: number): 'large' | 'medium' | 'small' => (count <= 16 ? 'large' : count <= 48 ? 'medium' : 'small');
+export type Density = 'large' | 'medium' | 'small';
 
-const TILE_SIZE = { large: [300, 150], medium: [220, 112], small: [150, 46] } as const;
+// Tile sizes in em of the grid's font (kept in step with styles.css).
+const SIZES: Record<Density, [number, number]> = { large: [13.5, 7.4], medium: [10, 5.6], small: [7.5, 2.1] };
+const GAP_EM = 0.55;
 
-// How many tiles fit the element, so a kiosk shows what fits and says how many more there are.
-const useCapacity = (enabled: boolean, size: readonly [number, number]) => {
+export const capacityOf = (density: Density, widthPx: number, heightPx: number, fontPx: number): number => {
+  const [w, h] = SIZES[density];
+  const gap = GAP_EM * fontPx;
+  const cols = Math.max(1, Math.floor((widthPx + gap) / (w * fontPx + gap)));
+  const rows = Math.max(1, Math.floor((heightPx + gap) / (h * fontPx + gap)));
+  return cols * rows;
+};
+
+// The biggest tiles with which every tenant fits; a fleet of hundreds becomes a dense field.
+export const densityFor = (count: number, fits: (d: Density) => number): Density =>
+  (['large', 'medium'] as const).find((d) => count <= fits(d)) ?? 'small';
+
+const useBox = () => {
   const ref = useRef<HTMLUListElement>(null);
-  const [capacity, setCapacity] = useState(Number.POSITIVE_INFINITY);
+  const [box, setBox] = useState<{ w: number; h: number; font: number } | null>(null);
   useLayoutEffect(() => {
     const el = ref.current;
-    if (!enabled || !el) return;
-    const measure = () => {
-      const cols = Math.max(1, Math.floor((el.clientWidth + 12) / (size[0] + 12)));
-      const rows = Math.max(1, Math.floor((el.clientHeight + 12) / (size[1] + 12)));
-      setCapacity(cols * rows);
-    };
+    if (!el) return;
+    // the height left in the window, not the list's own (which follows its content)
+    const measure = () =>
+      setBox({
+        w: el.clientWidth,
+        h: Math.max(0, window.innerHeight - el.getBoundingClientRect().top - 12),
+        font: parseFloat(getComputedStyle(el).fontSize) || 16,
+      });
     measure();
     const observer = new ResizeObserver(measure);
     observer.observe(el);
     return () => observer.disconnect();
-  }, [enabled, size]);
-  return [ref, capacity] as const;
+  }, []);
+  return [ref, box] as const;
 };
 
+// Tenants worst first. With `fit` (kiosk) it never scrolls: what does not fit is counted.
 export const TileGrid = ({ views, now, fit }: { views: readonly ScheduleView[]; now: ReadonlySignal<number>; fit: boolean }) => {
-  const density = densityOf(views.length);
-  const [ref, capacity] = useCapacity(fit, TILE_SIZE[density]);
+  const [ref, box] = useBox();
+  const fits = (d: Density) => (box ? capacityOf(d, box.w, box.h, box.font) : Number.POSITIVE_INFINITY);
+  const density = densityFor(views.length, fits);
+  const capacity = fit ? fits('small') : Number.POSITIVE_INFINITY;
   const shown = views.length > capacity ? views.slice(0, capacity - 1) : views;
   const hidden = views.slice(shown.length);
   return (

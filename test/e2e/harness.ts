@@ -1,0 +1,75 @@
+import { execSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { loadConfig } from '../../src/core/config.ts';
+import { silentLogger } from '../../src/core/logger.ts';
+import { type Running, startServer } from '../../src/serve.ts';
+import { startCuttingProxy } from './cutting-proxy.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const hasChromium = fs.existsSync(CHROMIUM);
+export const OPERATOR_TOKEN = 'e2e-operator-token-0123456789';
+export const VIEWER_TOKEN = 'e2e-viewer-token-0123456789ab';
+export const ARTIFACTS = path.resolve('test-artifacts');
+
+let built = false;
+// The server serves dist/web; build it when missing or older than its sources.
+export const ensureBuild = () => {
+  if (built) return;
+  execSync('node scripts/ensure-build.js', { stdio: 'inherit' });
+  built = true;
+};
+
+export interface Harness {
+  running: Running;
+  // the proxy's URL: what the browser opens
+  url: string;
+  proxy: Awaited<ReturnType<typeof startCuttingProxy>>;
+  browser: Browser;
+  dataDir: string;
+  // a page signed in with the given role's token
+  page(options?: { role?: 'operator' | 'viewer'; width?: number; height?: number; path?: string }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export const startHarness = async (options: { seed?: (dataDir: string) => Promise<unknown> } = {}): Promise<Harness> => {
+  ensureBuild();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-e2e-'));
+  await options.seed?.(dataDir);
+  const config = loadConfig({}, { host: '127.0.0.1', port: '0', dataDir, operatorToken: OPERATOR_TOKEN, viewerToken: VIEWER_TOKEN, logLevel: 'error' });
+  const running = await startServer(config, silentLogger);
+  const proxy = await startCuttingProxy(running.url);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  const pages: Page[] = [];
+  return {
+    running,
+    url: proxy.url,
+    proxy,
+    browser,
+    dataDir,
+    async page({ role = 'operator', width = 1280, height = 800, path: at = '/' } = {}) {
+      const context = await browser.newContext({ viewport: { width, height } });
+      const page = await context.newPage();
+      pages.push(page);
+      const token = role === 'operator' ? OPERATOR_TOKEN : VIEWER_TOKEN;
+      await page.goto(`${proxy.url}/login?token=${token}&next=${encodeURIComponent(at)}`);
+      return page;
+    },
+    async close() {
+      await browser.close();
+      await proxy.close();
+      await running.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+};
+
+export const screenshot = async (page: Page, name: string) => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+};
