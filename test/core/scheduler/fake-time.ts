@@ -40,7 +40,7 @@ export class FakeTime implements Clock, Timers {
   // Work started by a timer (journal appends, runner promises) runs on microtasks; a macrotask
   // turn lets all of it finish before time moves again.
   async settle(): Promise<void> {
-    for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   private next(): FakeTimer | undefined {
