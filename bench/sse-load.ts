@@ -35,10 +35,12 @@ const connect = (client: Client) =>
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         buffer += chunk;
+        // walk the frames by index and keep the tail once: slicing the rest after every
+        // frame is quadratic when a read brings many frames, and made the load the bottleneck
+        let start = 0;
         let cut: number;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const frame = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
+        for (; (cut = buffer.indexOf('\n\n', start)) >= 0; start = cut + 2) {
+          const frame = buffer.slice(start, cut);
           if (!frame.startsWith('id: ')) continue;
           const now = wallNow();
           const seq = Number(frame.slice(4, frame.indexOf('\n')));
@@ -57,6 +59,7 @@ const connect = (client: Client) =>
           if (firstAt === 0) firstAt = now;
           lastAt = now;
         }
+        buffer = buffer.slice(start);
       });
       resolve();
     });

@@ -67,8 +67,11 @@ const measure = async (kind: 'floor' | 'app') => {
   return { kind, ...report, ...rest };
 };
 
-const floor = await measure('floor');
-const app = await measure('app');
+// BENCH_ORDER=app-first swaps the order, to check that going first or second changes nothing
+const appFirst = process.env.BENCH_ORDER === 'app-first';
+const first = await measure(appFirst ? 'app' : 'floor');
+const second = await measure(appFirst ? 'floor' : 'app');
+const [floor, app] = appFirst ? [second, first] : [first, second];
 const f = (n: number | null, d = 1) => (n === null ? "n/a" : n.toFixed(d));
 const rows = [floor, app].map((r) =>
   `| ${r.kind === 'app' ? 'Command Center' : 'raw node:http floor'} | ${f(r.p50ms)} | ${f(r.p99ms)} | ${f(r.fanoutP50ms)} | ${f(r.fanoutP99ms)} | ${f(r.fanoutMaxMs, 0)} | ${f(r.deliveriesPerSecond, 0)} | ${r.missed} | ${r.duplicates} | ${f(r.peakRssMb, 0)} | ${f(r.cpuPercent, 0)} |`,

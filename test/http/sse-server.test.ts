@@ -3,6 +3,8 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { serve, type ServerType } from '@hono/node-server';
 import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -53,6 +55,14 @@ const serveApp = async (sse: SseOptions = {}) => {
   return { url: `http://127.0.0.1:${port}`, store, hub, sockets };
 };
 
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+const heapNow = () => {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+};
+
 const untilTrue = async (check: () => boolean) => {
   for (let i = 0; i < 100_000 && !check(); i++) await new Promise((resolve) => setImmediate(resolve));
   expect(check()).toBe(true);
@@ -84,12 +94,17 @@ describe('the event stream on a real server', () => {
     expect(seen).toEqual(Array.from({ length: 10_000 }, (_, i) => i + 1));
   });
 
-  it('leaves no journal listener and no stream behind after 1,000 connect/disconnect cycles', async () => {
+  it('leaves no journal listener, no stream and no heap growth behind after 1,000 connect/disconnect cycles', async () => {
     const { url, store, hub } = await serveApp();
     const journal = store.journal as FileJournal;
     const listenersBefore = journal.subscribers;
     const agent = new http.Agent({ keepAlive: false });
+    let heapAfterWarmup = 0;
     for (let i = 0; i < 1000; i++) {
+      if (i === 200) {
+        await untilTrue(() => hub.size === 0);
+        heapAfterWarmup = heapNow();
+      }
       await new Promise<void>((resolve, reject) => {
         const req = http.get(`${url}/api/events/stream`, { agent }, (res) => {
           res.once('data', () => {
@@ -103,6 +118,8 @@ describe('the event stream on a real server', () => {
     }
     await untilTrue(() => hub.size === 0);
     expect(journal.subscribers).toBe(listenersBefore);
+    // 800 more streams opened and closed leave the heap where 200 left it
+    expect(heapNow() - heapAfterWarmup).toBeLessThan(8 * 2 ** 20);
     // the stream hub's own subscription is gone too: appending reaches no one
     await store.journal.append([draft(1)]);
     expect(hub.size).toBe(0);
