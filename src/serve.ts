@@ -15,6 +15,11 @@ import { type Role, TokenStore } from './core/access/token-store.ts';
 import { createServerMetrics } from './core/metrics/server-metrics.ts';
 import { createAccess } from './http/access.ts';
 import { SseHub } from './http/sse-hub.ts';
+import { leaderScheduler } from './core/pg/leader-scheduler.ts';
+import { createDemoRunner } from './core/runners/demo-runner.ts';
+import { createHttpRunner } from './core/runners/http-runner.ts';
+import { createScheduler, type Scheduler } from './core/scheduler/scheduler.ts';
+import { systemTimers } from './core/timers.ts';
 
 export const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/web');
 
@@ -29,6 +34,8 @@ export interface Running {
 
 // How long shutdown waits for requests in flight before cutting their connections.
 const CLOSE_GRACE_MS = 5_000;
+// How long shutdown lets import runs in flight finish (under the usual 10 s before SIGKILL).
+const RUN_GRACE_MS = 8_000;
 
 // The one place real defaults are wired together.
 export const startServer = async (config: Config, log: Logger): Promise<Running> => {
@@ -43,6 +50,14 @@ export const startServer = async (config: Config, log: Logger): Promise<Running>
     config.auth === 'on' ? new TokenStore(config.dataDir, { operator: config.operatorToken, viewer: config.viewerToken }, () => clock.now()) : undefined;
   const access = tokens ? createAccess({ tokens, signer: new SessionSigner(pg ? await sharedSessionKey(pg.secrets) : loadSessionKey(config.dataDir)), clock, sessionDays: config.sessionDays }) : undefined;
   if (!access) log.warn('access control is off (CC_AUTH=off): anyone who can reach this loopback port can change schedules');
+  const runners = {
+    demo: createDemoRunner({ timers: systemTimers }),
+    ...(config.importUrl ? { http: createHttpRunner({ url: config.importUrl, secret: config.importSecret, clock }) } : {}),
+  };
+  if (config.importUrl && !config.importSecret) log.warn('CC_IMPORT_SECRET is not set: calls to the import worker are not signed');
+  const newScheduler = () => createScheduler({ store, service, clock, timers: systemTimers, runners, log });
+  // On PostgreSQL every instance serves the API, but only the lease holder fires runs.
+  const scheduler: Scheduler = pg ? leaderScheduler({ lease: pg.lease, create: newScheduler, log }) : newScheduler();
   // The app is built once the port is known (--port 0 picks one), so the Host allowlist
   // names the real port; no request can arrive before that.
   let app: ReturnType<typeof createApp> | undefined;
@@ -63,7 +78,9 @@ export const startServer = async (config: Config, log: Logger): Promise<Running>
     corsOrigins: config.corsOrigins,
     streams,
     metrics,
+    scheduler,
   });
+  await scheduler.start();
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   // Generated only once the server is listening, so a start that fails never swallows
@@ -72,6 +89,9 @@ export const startServer = async (config: Config, log: Logger): Promise<Running>
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      // Stop firing first and let runs in flight end, so their last events still reach the
+      // streams before those close.
+      await scheduler.stop(RUN_GRACE_MS);
       const http = server as unknown as { closeIdleConnections(): void; closeAllConnections(): void };
       // End event streams cleanly first: browsers see the stream finish and reconnect to
       // the next server, resuming from their last id.

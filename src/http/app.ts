@@ -37,7 +37,7 @@ export const createApp = (deps: AppDeps, options: { sse?: SseOptions } = {}) => 
 
   // Health answers without a token (probes, load balancers) and says nothing else.
   app.get('/api/health', (c) =>
-    c.json({ status: 'ok', seq: deps.store.journal.lastSeq, store: deps.store.kind }),
+    c.json({ status: 'ok', seq: deps.store.journal.lastSeq, store: deps.store.kind, scheduler: deps.scheduler?.state() ?? null }),
   );
 
   // The API's shape is no secret: client generators need it without a token.

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.ts';
 import type { ServerMetrics } from '../core/metrics/server-metrics.ts';
 import type { Logger } from '../core/logger.ts';
+import type { Scheduler } from '../core/scheduler/scheduler.ts';
 import type { CommandService, Origin } from '../core/service.ts';
 import type { Store } from '../core/store/store.ts';
 import type { Access } from './access.ts';
@@ -29,6 +30,8 @@ export interface AppDeps {
   // the open event streams; serve() passes its own so it can end them on shutdown
   streams?: SseHub;
   metrics?: ServerMetrics;
+  // absent: no runs start here (run now answers 503); health and summary say so
+  scheduler?: Pick<Scheduler, 'runNow' | 'state'>;
 }
 
 export type Env = { Variables: { principal: Principal } };

@@ -22,7 +22,10 @@ export const readRoutes = (deps: AppDeps) => {
   });
 
   app.get('/summary', (c) =>
-    c.json(summarize(store.projector.schedules.values(), store.projector.seq, store.projector.lastEvent, clock.now())),
+    c.json({
+      ...summarize(store.projector.schedules.values(), store.projector.seq, store.projector.lastEvent, clock.now()),
+      scheduler: deps.scheduler?.state() ?? null,
+    }),
   );
 
   app.get('/events', async (c) => {

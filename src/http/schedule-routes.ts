@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Command } from '../core/domain/commands.ts';
-import { notFound } from '../core/domain/errors.ts';
+import { notFound, unavailable } from '../core/domain/errors.ts';
 import { scheduleView } from '../core/domain/projection.ts';
 import { type AppDeps, type Env, originOf, type Principal } from './context.ts';
 import { jsonBody, tenantOfParam } from './validate.ts';
@@ -69,6 +69,14 @@ export const scheduleRoutes = (deps: AppDeps) => {
     const tenant = tenantOf(c.req.param('tenant'));
     await run(c, { type: 'ResumeSchedule', tenant });
     return c.json(view(tenant));
+  });
+
+  // 202: the run is accepted; its outcome arrives as run.* events (SSE, /api/runs).
+  app.post('/:tenant/run', async (c) => {
+    const tenant = tenantOf(c.req.param('tenant'));
+    if (!deps.scheduler) throw unavailable('the scheduler is not running on this server');
+    const { runId } = await deps.scheduler.runNow(tenant, originOf(c.get('principal')));
+    return c.json({ runId }, 202);
   });
 
   app.delete('/:tenant', async (c) => {

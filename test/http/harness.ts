@@ -5,6 +5,7 @@ import { loadSessionKey, SessionSigner } from '../../src/core/access/session-sig
 import { TokenStore } from '../../src/core/access/token-store.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import { createLogger } from '../../src/core/logger.ts';
+import { createScheduler } from '../../src/core/scheduler/scheduler.ts';
 import { CommandService } from '../../src/core/service.ts';
 import { openMemoryStore } from '../../src/core/store/memory-store.ts';
 import { createAccess } from '../../src/http/access.ts';
@@ -36,7 +37,16 @@ export const makeApp = (options: { auth?: boolean; corsOrigins?: string[]; sse?:
   const logs: Array<Record<string, unknown>> = [];
   const log = createLogger('debug', (line) => logs.push(JSON.parse(line) as Record<string, unknown>));
   const streams = new SseHub(store.journal, options.sse);
-  const app = createApp({ store, service, clock, log, allowedHosts: ['localhost', 'localhost:8787'], access, corsOrigins: options.corsOrigins, streams });
+  // Run now works (an instant runner); timers never fire, so nothing runs on its own here.
+  const scheduler = createScheduler({
+    store,
+    service,
+    clock,
+    timers: { setTimeout: () => undefined, clearTimeout: () => {} },
+    runners: { demo: { name: 'demo', run: async () => ({ imported: 0 }) } },
+  });
+  void scheduler.start();
+  const app = createApp({ store, service, clock, log, allowedHosts: ['localhost', 'localhost:8787'], access, corsOrigins: options.corsOrigins, streams, scheduler });
 
   const request = (method: string, url: string, o: RequestOptions = {}) => {
     const headers: Record<string, string> = { host: 'localhost' };
