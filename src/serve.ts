@@ -57,7 +57,7 @@ export const startServer = async (config: Config, log: Logger): Promise<Running>
   if (config.importUrl && !config.importSecret) log.warn('CC_IMPORT_SECRET is not set: calls to the import worker are not signed');
   const newScheduler = () => createScheduler({ store, service, clock, timers: systemTimers, runners, log });
   // On PostgreSQL every instance serves the API, but only the lease holder fires runs.
-  const scheduler: Scheduler = pg ? leaderScheduler({ lease: pg.lease, create: newScheduler, log }) : newScheduler();
+  const scheduler: Scheduler = pg ? leaderScheduler({ lease: pg.lease, create: newScheduler, log, relay: pg.relay }) : newScheduler();
   // The app is built once the port is known (--port 0 picks one), so the Host allowlist
   // names the real port; no request can arrive before that.
   let app: ReturnType<typeof createApp> | undefined;

@@ -3,6 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { Scheduler, SchedulerState } from '../scheduler/scheduler.ts';
 import type { Origin } from '../service.ts';
 import type { LeaderLease } from './leader-lease.ts';
+import type { RunRelay } from './run-relay.ts';
 
 export interface LeaderSchedulerOptions {
   lease: LeaderLease;
@@ -11,8 +12,8 @@ export interface LeaderSchedulerOptions {
   log: Logger;
   // how long a scheduler losing the lease lets its runs finish
   stepDownGraceMs?: number;
-  // manual runs asked of an instance that is not the leader (see run-relay.ts)
-  relay?: (tenant: string, origin: Origin) => Promise<{ runId: string }>;
+  // "run now" asked of an instance that is not the leader goes to the leader (run-relay.ts)
+  relay?: RunRelay;
 }
 
 const IDLE: SchedulerState = { state: 'stopped', lastTickAt: null, nextDueAt: null, lagMs: 0, inFlight: 0, queued: 0 };
@@ -25,6 +26,7 @@ const IDLE: SchedulerState = { state: 'stopped', lastTickAt: null, nextDueAt: nu
 export const leaderScheduler = (options: LeaderSchedulerOptions): Scheduler & { readonly leading: boolean } => {
   const { lease, log } = options;
   let current: Scheduler | undefined;
+  let stopServing: (() => Promise<void>) | undefined;
   let stopped = false;
   let transitions: Promise<void> = Promise.resolve();
   let unsubscribe: () => void = () => {};
@@ -37,10 +39,13 @@ export const leaderScheduler = (options: LeaderSchedulerOptions): Scheduler & { 
           const next = options.create();
           current = next;
           await next.start();
+          stopServing = options.relay?.serve((tenant, origin) => next.runNow(tenant, origin));
           log.info('scheduler started: this instance leads', { holder: lease.holder });
         } else if (!leader && current) {
           const previous = current;
           current = undefined;
+          await stopServing?.();
+          stopServing = undefined;
           await previous.stop(options.stepDownGraceMs ?? 2_000);
           log.info('scheduler stopped: another instance leads', { holder: lease.holder });
         }
@@ -63,11 +68,13 @@ export const leaderScheduler = (options: LeaderSchedulerOptions): Scheduler & { 
       await transitions;
       const last = current;
       current = undefined;
+      await stopServing?.();
+      stopServing = undefined;
       await last?.stop(graceMs);
     },
     runNow(tenant, origin) {
       if (current && current.state().state === 'running') return current.runNow(tenant, origin);
-      if (options.relay) return options.relay(tenant, origin);
+      if (options.relay) return options.relay.ask(tenant, origin);
       return Promise.reject(unavailable('runs start on the leader instance, and this one is not it right now; try again in a few seconds'));
     },
     state() {

@@ -56,6 +56,24 @@ export const MIGRATIONS: readonly Migration[] = [
         created_at timestamptz NOT NULL DEFAULT now()
       );`,
   },
+  {
+    version: 3,
+    name: 'run requests',
+    // "Run now" asked of an instance that does not lead, for the leader to start
+    sql: (n) => `
+      CREATE TABLE ${n.table('run_requests')} (
+        id text PRIMARY KEY,
+        tenant text NOT NULL,
+        source text NOT NULL,
+        actor text NOT NULL,
+        requested_at timestamptz NOT NULL DEFAULT now(),
+        claimed_by text,
+        answered_at timestamptz,
+        run_id text,
+        error_code text,
+        error_message text
+      );`,
+  },
 ];
 
 export interface MigrateResult {

@@ -9,6 +9,8 @@ export interface PgNames {
   lockKey(purpose: 'append' | 'migrate'): string;
   // NOTIFY channel for "events were committed"; short and identifier-safe whatever the schema
   channel: string;
+  // NOTIFY channel for "a run was requested of the leader"
+  runsChannel: string;
 }
 
 const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -23,5 +25,6 @@ export const pgNames = (schema: string): PgNames => {
     table: (name) => `${quoted}.${name}`,
     lockKey: (purpose) => digest(`command-center:${purpose}:${schema}`).readBigInt64BE(0).toString(),
     channel: `cc_${digest(schema).toString('hex').slice(0, 24)}`,
+    runsChannel: `cc_${digest(schema).toString('hex').slice(0, 24)}_runs`,
   };
 };

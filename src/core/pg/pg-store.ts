@@ -12,6 +12,7 @@ import { PgJournal } from './pg-journal.ts';
 import { pgNames } from './pg-names.ts';
 import { createPgPool, isConnectionError } from './pg-pool.ts';
 import { PgSnapshots } from './pg-snapshots.ts';
+import { createRunRelay, type RunRelay } from './run-relay.ts';
 import { pgSharedSecrets, type SharedSecrets } from './shared-secrets.ts';
 
 export interface PgStoreOptions {
@@ -32,6 +33,8 @@ export interface PgStore extends Store {
   readonly journal: PgJournal;
   readonly lease: LeaderLease;
   readonly secrets: SharedSecrets;
+  // "run now" on an instance that does not lead (for leaderScheduler)
+  readonly relay: RunRelay;
   readonly pool: pg.Pool;
   readonly instanceId: string;
 }
@@ -104,6 +107,7 @@ export const openPgStore = async (options: PgStoreOptions): Promise<PgStore> => 
       projector,
       lease,
       secrets: pgSharedSecrets(pool, names),
+      relay: createRunRelay({ pool, names, connectionString: options.connectionString, holder: instanceId, log }),
       pool,
       instanceId,
       snapshot: async () => {

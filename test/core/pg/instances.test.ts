@@ -47,6 +47,21 @@ describe.skipIf(!reachable)('three Command Center instances on one PostgreSQL', 
     expect(fromA.events.map((e) => `${e.seq} ${e.type}`)).toEqual(['1 schedule.created', '2 schedule.paused']);
   });
 
+  it('starts "run now" asked of an instance that does not lead, on the leader', { timeout: 60_000 }, async () => {
+    const all = await startThree();
+    const leader = await Promise.race(all.map((i) => i.waitForLog(isLeaderLog).then(() => i)));
+    const follower = all.find((i) => i !== leader)!;
+    streams = [await readSse(`${follower.url}/api/events/stream?after=0`)];
+    expect((await postJson(`${follower.url}/api/schedules`, { tenant: 'acme-roofing', every: 3600 })).status).toBe(201);
+    const asked = await postJson(`${follower.url}/api/schedules/acme-roofing/run`, undefined);
+    expect(asked.status).toBe(202);
+    const { runId } = (await asked.json()) as { runId: string };
+    const started = await streams[0]!.until((e) => e.type === 'run.started');
+    expect(started.data).toMatchObject({ runId, trigger: 'manual' });
+    expect(leader.logs.some((l) => l.msg === 'scheduler started: this instance leads')).toBe(true);
+    expect(follower.logs.some((l) => l.msg === 'scheduler started: this instance leads')).toBe(false);
+  });
+
   it('hands scheduling to another instance within 10 s of the leader being killed, running no due time twice', { timeout: 120_000 }, async () => {
     const all = await startThree();
     const leaderLine = await Promise.race(all.map((i) => i.waitForLog(isLeaderLog).then(() => i)));

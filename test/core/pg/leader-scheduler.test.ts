@@ -97,9 +97,12 @@ describe('leader scheduler', () => {
       lease,
       create,
       log: silentLogger,
-      relay: async (tenant) => {
-        asked.push(tenant);
-        return { runId: 'relayed' };
+      relay: {
+        ask: async (tenant) => {
+          asked.push(tenant);
+          return { runId: 'relayed' };
+        },
+        serve: () => async () => {},
       },
     });
     await scheduler.start();
