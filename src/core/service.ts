@@ -53,6 +53,8 @@ export class CommandService {
 
   private async decideAndAppend(command: Command, origin: Origin): Promise<Outcome> {
     const { store, clock } = this.deps;
+    // Behind a load balancer the change just made through another instance must count.
+    await store.journal.sync?.();
     const drafts = decide(command, store.projector.schedules.get(command.tenant));
     if (drafts.length === 0) return { events: [], schedule: store.projector.schedules.get(command.tenant) };
     const ts = new Date(clock.now()).toISOString();

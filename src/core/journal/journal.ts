@@ -22,6 +22,9 @@ export interface Journal {
   subscribe(after: number, listener: Listener, onError?: (error: Error) => void): Subscription;
   readonly lastSeq: number;
   readonly lastTs: string | null;
+  // Journals other processes append to (PostgreSQL): resolves once this process has seen
+  // every event committed anywhere so far. Absent where this process is the only writer.
+  sync?(): Promise<void>;
   close(): Promise<void>;
 }
 

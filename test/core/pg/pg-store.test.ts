@@ -9,7 +9,9 @@ import { PgJournal } from '../../../src/core/pg/pg-journal.ts';
 import { pgNames } from '../../../src/core/pg/pg-names.ts';
 import { createPgPool } from '../../../src/core/pg/pg-pool.ts';
 import { openPgStore, type PgStore } from '../../../src/core/pg/pg-store.ts';
+import { Projector } from '../../../src/core/projections/projector.ts';
 import { CommandService } from '../../../src/core/service.ts';
+import type { Store } from '../../../src/core/store/store.ts';
 import { collector, draft, range, seqs, T0 } from '../journal/drafts.ts';
 import { dropSchema, holdsDatabase, pgReachable, randomSchema, TEST_DATABASE_URL } from './pg-test-db.ts';
 import { startTcpProxy } from './tcp-proxy.ts';
@@ -121,6 +123,7 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
     const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
     expect(refused.reason).toBeInstanceOf(DomainError);
     expect((refused.reason as DomainError).code).toBe('conflict');
+    await a.journal.sync();
     expect(await a.journal.read({ after: 0, limit: 10, type: 'schedule.created' })).toHaveLength(1);
   });
 
@@ -143,6 +146,8 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
     await b.journal.sync();
     const catchup = { ...start('run-c'), trigger: 'catchup' as const };
     await expect(b.journal.append([{ ...draft('acme-roofing'), type: 'run.started', data: catchup } as never])).rejects.toThrow(/already started/);
+    // B may have won: A reads only what it has published, so let it catch up first
+    await a.journal.sync();
     expect(await a.journal.read({ after: 0, limit: 10, type: 'run.started' })).toHaveLength(1);
   });
 
@@ -153,6 +158,32 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
     await service(a).execute(create('acme-roofing'), origin);
     await b.journal.sync();
     expect(b.projector.schedules.has('acme-roofing')).toBe(true);
+  });
+
+  it('decides on a change made through another instance a moment ago, even before hearing of it', async () => {
+    const schema = schemaForTest();
+    const a = await open(schema);
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 });
+    proxy.cut();
+    const pool = createPgPool({ connectionString: TEST_DATABASE_URL, log: silentLogger, max: 2 });
+    // no notifications and no poll to speak of: only sync() can tell it what A did
+    const journal = await PgJournal.open({ pool, names: pgNames(schema), connectionString: proxy.url(), log: silentLogger, pollMs: 600_000 });
+    const projector = new Projector();
+    const subscription = journal.subscribe(0, (events) => events.forEach((e) => projector.apply(e)));
+    cleanups.push(async () => {
+      subscription.close();
+      await journal.close();
+      await pool.end();
+      await proxy.close();
+    });
+    const b: Store = { kind: 'postgres', journal, projector, snapshot: async () => {}, close: async () => {} };
+    await service(a).execute(create('acme-roofing'), origin);
+    expect(b.projector.schedules.has('acme-roofing')).toBe(false);
+    const paused = await new CommandService({ store: b, clock: new ManualClock(T0) }).execute(
+      { type: 'PauseSchedule', tenant: 'acme-roofing', reason: 'CRM maintenance' },
+      origin,
+    );
+    expect(paused.events.map((e) => `${e.seq} ${e.type}`)).toEqual(['2 schedule.paused']);
   });
 
   it('delivers another instance\'s events by the slow poll when notifications never arrive', async () => {
