@@ -35,6 +35,21 @@ export const showValue = (field: string, value: unknown): string => {
   return String(value);
 };
 
+const LABELS: Record<string, string> = {
+  every: 'interval',
+  cron: 'cron',
+  timezone: 'time zone',
+  runner: 'runner',
+  spec: 'schedule',
+  timeoutSeconds: 'timeout',
+  maxAttempts: 'attempts',
+  catchupSeconds: 'catch-up window',
+  freshnessSeconds: 'freshness target',
+};
+
+// Field names as operators say them: "interval", "time zone", "policy.timeout".
+export const fieldLabel = (field: string): string => field.split('.').map((part) => LABELS[part] ?? part).join(' ');
+
 export interface DiffLine {
   field: string;
   from: string;
@@ -44,11 +59,11 @@ export interface DiffLine {
 // A version's changes as lines "field: from → to"; the first version shows what it was created with.
 export const diffLines = (version: Version): DiffLine[] => {
   if (version.diff.length > 0) {
-    return version.diff.map((d) => ({ field: d.field, from: showValue(d.field, d.from), to: showValue(d.field, d.to) }));
+    return version.diff.map((d) => ({ field: fieldLabel(d.field), from: showValue(d.field, d.from), to: showValue(d.field, d.to) }));
   }
   return Object.entries(version.settings)
     .filter(([, v]) => v !== undefined)
-    .map(([field, v]) => ({ field, from: '—', to: showValue(field, v) }));
+    .map(([field, v]) => ({ field: fieldLabel(field), from: '—', to: showValue(field, v) }));
 };
 
 // Reverting to the newest version would change nothing; the server says so too (a no-op).

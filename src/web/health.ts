@@ -1,5 +1,6 @@
 import { signal } from '@preact/signals';
 import type { Api } from './api.ts';
+import { span } from './format.ts';
 import { realTimers, type Timers } from './store.ts';
 
 // What GET /api/health says (DESIGN §7): status and seq, and — once the scheduler reports
@@ -63,14 +64,16 @@ export interface SchedulerLine {
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 // The scheduler's proof of life in one line, or nothing when the server does not report it.
-export const schedulerLine = (scheduler: Record<string, unknown> | undefined): SchedulerLine | null => {
+export const schedulerLine = (scheduler: Record<string, unknown> | undefined, nowMs?: number): SchedulerLine | null => {
   if (!scheduler) return null;
   const state = scheduler.state ?? scheduler.status;
   const running = scheduler.running === true || state === 'running' || state === 'ok';
   const parts = [running ? 'Scheduler running' : `Scheduler ${typeof state === 'string' ? state : 'stopped'}`];
   const lag = num(scheduler.lagMs) ?? num(scheduler.lag);
-  if (lag !== undefined) parts.push(`lag ${Math.round(lag)} ms`);
+  if (lag !== undefined) parts.push(`lag ${lag < 1000 ? `${Math.round(lag)} ms` : span(lag)}`);
   const inFlight = num(scheduler.inFlight) ?? num(scheduler.active);
   if (inFlight !== undefined) parts.push(`${inFlight} in flight`);
+  const nextDue = typeof scheduler.nextDueAt === 'string' ? Date.parse(scheduler.nextDueAt) : Number.NaN;
+  if (running && Number.isFinite(nextDue) && nowMs !== undefined) parts.push(`next ${nextDue - nowMs < 1000 ? 'now' : `in ${span(nextDue - nowMs)}`}`);
   return { ok: running, text: parts.join(' · ') };
 };

@@ -7,8 +7,11 @@ import type { Socket } from 'node:net';
 export const startCuttingProxy = async (target: string) => {
   const to = new URL(target);
   let refusing = false;
+  let down = false;
   const streams = new Set<Socket>();
   const server = http.createServer((req, res) => {
+    // the server as if unreachable: every connection dropped
+    if (down) return void req.socket.destroy();
     const isStream = (req.url ?? '').startsWith('/api/events/stream');
     if (isStream && refusing) {
       res.writeHead(503, { 'content-type': 'application/problem+json' });
@@ -40,6 +43,12 @@ export const startCuttingProxy = async (target: string) => {
     },
     restore() {
       refusing = false;
+      down = false;
+    },
+    // drop every request, as if the server were gone
+    takeDown() {
+      down = true;
+      this.cut();
     },
     get openStreams() {
       return streams.size;

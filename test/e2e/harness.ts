@@ -69,6 +69,15 @@ export const startHarness = async (options: { seed?: (dataDir: string) => Promis
   };
 };
 
+// The API as an outside client sees it (bearer token), for arranging a scene.
+export const apiAs = (harness: Pick<Harness, 'running'>, token = OPERATOR_TOKEN) => async (method: string, path: string, body?: unknown) => {
+  const init: RequestInit = { method, headers: { authorization: `Bearer ${token}`, 'x-ops': '1', 'content-type': 'application/json' } };
+  if (body !== undefined) init.body = JSON.stringify(body);
+  const response = await fetch(harness.running.url + path, init);
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+};
+
 export const screenshot = async (page: Page, name: string) => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });

@@ -15,7 +15,7 @@ export const Dashboard = ({ models }: { models: Models }) => {
   const { store, health, kiosk } = models;
   const views = store.schedules.value;
   const state = store.state.value;
-  const scheduler = schedulerLine(health.health.value?.scheduler);
+  const scheduler = schedulerLine(health.health.value?.scheduler, store.now.value);
   const stripTenants = views.slice(0, TIMELINE_STRIPS).map((v) => v.tenant);
   return (
     <main class="dashboard" id="main">

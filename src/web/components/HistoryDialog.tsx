@@ -53,7 +53,7 @@ export const HistoryDialog = ({ tenant, load, onRevert, onClose }: Props) => {
               <ul class="diff">
                 {diffLines(v).map((d) => (
                   <li key={d.field}>
-                    <span class="diff-field">{d.field}</span> <del>{d.from}</del> → <ins>{d.to}</ins>
+                    <span class="diff-field">{d.field}:</span> <del>{d.from}</del> → <ins>{d.to}</ins>
                   </li>
                 ))}
               </ul>

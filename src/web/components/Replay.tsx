@@ -51,9 +51,11 @@ export const Replay = ({ replay }: { replay: ReplayModel }) => {
             </table>
           </div>
         </section>
-        <EventDetail event={replay.event.value} />
+        <div class="replay-side">
+          <EventDetail event={replay.event.value} />
+          <AuditPanel entries={snap?.audit ?? []} now={at} tenants={[...new Set((snap?.audit ?? []).map((e) => e.tenant))].sort()} />
+        </div>
       </div>
-      <AuditPanel entries={snap?.audit ?? []} now={at} tenants={[...new Set((snap?.audit ?? []).map((e) => e.tenant))].sort()} />
     </main>
   );
 };
