@@ -44,7 +44,8 @@ export const hourTicks = (nowMs: number, windowMs: number): { x: number; label: 
   const start = nowMs - windowMs;
   const hour = 3_600_000;
   const ticks: { x: number; label: string }[] = [];
-  for (let t = Math.ceil(start / hour) * hour; t <= nowMs; t += hour) {
+  // strictly inside the window: a tick on its left edge would sit on the labels
+  for (let t = Math.floor(start / hour) * hour + hour; t <= nowMs; t += hour) {
     ticks.push({ x: (t - start) / windowMs, label: `${String(new Date(t).getUTCHours()).padStart(2, '0')}:00Z` });
   }
   return ticks;
