@@ -77,26 +77,30 @@ if (kind === 'floor') {
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 250);
 
-process.on('message', async (message: { type: string; rate?: number; seconds?: number }) => {
+let cpuSeconds = 0;
+let runSeconds = 0;
+process.on('message', async (message: { type: string; rate?: number; seconds?: number; from?: number }) => {
   if (message.type === 'clients') send({ type: 'clients', count: clientCount() });
   if (message.type === 'run') {
+    const from = message.from ?? 1;
     const total = message.rate! * message.seconds!;
     const cpu = process.cpuUsage();
     const started = performance.now();
     const pending: Array<Promise<void>> = [];
-    peakRss = process.memoryUsage.rss();
     // paced by the clock, not by setInterval, so emission never drifts below the rate
-    for (let i = 1; i <= total; i++) {
-      const due = started + ((i - 1) * 1000) / message.rate!;
+    for (let k = 0; k < total; k++) {
+      const due = started + (k * 1000) / message.rate!;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      pending.push(emit(i));
+      pending.push(emit(from + k));
     }
     await Promise.all(pending);
-    const seconds = (performance.now() - started) / 1000;
+    runSeconds += (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
-    send({ type: 'done', total, seconds, publishedAt, cpuPercent: ((used.user + used.system) / 1e6 / seconds) * 100, peakRssMb: peakRss / 2 ** 20 });
+    cpuSeconds += (used.user + used.system) / 1e6;
+    send({ type: 'done', next: from + total });
   }
+  if (message.type === 'stats') send({ type: 'stats', publishedAt, seconds: runSeconds, cpuPercent: (cpuSeconds / runSeconds) * 100, peakRssMb: peakRss / 2 ** 20 });
   if (message.type === 'exit') {
     clearInterval(sampler);
     process.exit(0);

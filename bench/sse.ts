@@ -2,7 +2,7 @@
 // 50 events/s for 60 s, against Command Center's stream route and, in the same run, a
 // minimal raw node:http broadcaster as the floor. Reports append-to-client latency p50/p99,
 // deliveries/s, events missed, and the server's peak RSS and CPU. Nothing is asserted.
-// BENCH_CLIENTS, BENCH_RATE and BENCH_SECONDS change the load.
+// BENCH_CLIENTS, BENCH_RATE, BENCH_SECONDS (per server) and BENCH_ROUNDS change the load.
 import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 2000);
 const RATE = Number(process.env.BENCH_RATE ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 const start = (file: string, args: string[]) => fork(path.join(here, file), args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -39,14 +40,14 @@ interface Report {
   clientsMissing: number;
 }
 interface Done {
-  total: number;
   seconds: number;
   publishedAt: number[];
   cpuPercent: number;
   peakRssMb: number;
 }
 
-const measure = async (kind: 'floor' | 'app') => {
+type Kind = 'floor' | 'app';
+const connect = async (kind: Kind) => {
   process.stderr.write(`… ${kind}: starting server, connecting ${CLIENTS} clients\n`);
   const server = start('sse-server.ts', [kind]);
   const { port } = await next<{ port: number }>(server, 'listening');
@@ -54,31 +55,43 @@ const measure = async (kind: 'floor' | 'app') => {
   await next(load, 'connected');
   server.send({ type: 'clients' });
   const { count } = await next<{ count: number }>(server, 'clients');
-  process.stderr.write(`… ${kind}: ${count} clients connected; ${RATE} events/s for ${SECONDS} s\n`);
-  server.send({ type: 'run', rate: RATE, seconds: SECONDS });
-  const done = await next<Done>(server, 'done');
-  // let the last events reach every client
-  await new Promise((resolve) => setTimeout(resolve, 2000));
-  load.send({ type: 'report', total: done.total, publishedAt: done.publishedAt });
-  const report = await next<Report>(load, 'report');
-  load.kill();
-  server.send({ type: 'exit' });
-  const { publishedAt: _times, ...rest } = done;
-  return { kind, ...report, ...rest };
+  process.stderr.write(`… ${kind}: ${count} clients connected\n`);
+  return { kind, server, load, nextSeq: 1 };
 };
 
-// BENCH_ORDER=app-first swaps the order, to check that going first or second changes nothing
-const appFirst = process.env.BENCH_ORDER === 'app-first';
-const first = await measure(appFirst ? 'app' : 'floor');
-const second = await measure(appFirst ? 'floor' : 'app');
-const [floor, app] = appFirst ? [second, first] : [first, second];
+// Both servers keep their clients connected all along and take turns emitting, in short
+// alternating rounds: on a shared machine a neighbour's burst then weighs on both alike.
+const targets = [await connect('floor'), await connect('app')];
+for (let round = 0; round < ROUNDS; round++) {
+  for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
+    process.stderr.write(`… round ${round + 1} of ${ROUNDS}: ${t.kind}, ${RATE} events/s for ${SECONDS / ROUNDS} s\n`);
+    t.server.send({ type: 'run', rate: RATE, seconds: SECONDS / ROUNDS, from: t.nextSeq });
+    t.nextSeq = (await next<{ next: number }>(t.server, 'done')).next;
+    // let the round's last events reach every client before the other server starts
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+const results = [];
+for (const t of targets) {
+  t.server.send({ type: 'stats' });
+  const stats = await next<Done>(t.server, 'stats');
+  const total = t.nextSeq - 1;
+  t.load.send({ type: 'report', total, publishedAt: stats.publishedAt });
+  const report = await next<Report>(t.load, 'report');
+  t.load.kill();
+  t.server.send({ type: 'exit' });
+  const { publishedAt: _times, ...rest } = stats;
+  // deliveries over the time this server was emitting (the load idles through the other's turns)
+  results.push({ kind: t.kind, total, ...report, ...rest, deliveriesPerSecond: report.delivered / stats.seconds });
+}
+const [floor, app] = results as [(typeof results)[number], (typeof results)[number]];
 const f = (n: number | null, d = 1) => (n === null ? "n/a" : n.toFixed(d));
 const rows = [floor, app].map((r) =>
   `| ${r.kind === 'app' ? 'Command Center' : 'raw node:http floor'} | ${f(r.p50ms)} | ${f(r.p99ms)} | ${f(r.fanoutP50ms)} | ${f(r.fanoutP99ms)} | ${f(r.fanoutMaxMs, 0)} | ${f(r.deliveriesPerSecond, 0)} | ${r.missed} | ${r.duplicates} | ${f(r.peakRssMb, 0)} | ${f(r.cpuPercent, 0)} |`,
 );
 process.stdout.write(
   [
-    `SSE: ${CLIENTS} clients, ${RATE} events/s for ${SECONDS} s (${floor.total} events each)`,
+    `SSE: ${CLIENTS} clients per server, ${RATE} events/s for ${SECONDS} s per server in ${ROUNDS} alternating rounds (${floor.total} events each)`,
     '',
     'append→client: from the append call (the app: includes the fsync that must precede delivery); publish→client: from the hand-over to the fan-out',
     '',
