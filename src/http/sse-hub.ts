@@ -42,6 +42,14 @@ export class SseHub {
     return this.closing;
   }
 
+  // A client resuming after a seq this instance has not read yet — it was on another
+  // instance of a shared (PostgreSQL) store a moment ago — waits until this one catches up,
+  // instead of being told the journal was replaced.
+  async settle(after: number | null): Promise<void> {
+    if (after === null || after <= this.journal.lastSeq || !this.journal.sync) return;
+    await this.journal.sync().catch(() => {});
+  }
+
   // Starts a stream after `after` (null: live from now). Returns at once; catching up runs on.
   open(sink: SseSink, after: number | null): void {
     const lastSeq = this.journal.lastSeq;

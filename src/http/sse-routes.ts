@@ -22,13 +22,14 @@ const alreadySent = () => new Response(null, { headers: { 'x-hono-already-sent':
 export const sseRoutes = (hub: SseHub) => {
   const app = new Hono<Env>();
 
-  app.get('/stream', (c) => {
+  app.get('/stream', async (c) => {
     const q = query(c, streamQuery);
     const header = c.req.header('last-event-id')?.trim();
     // A reconnecting EventSource repeats its first URL, so its Last-Event-ID must win.
     const fromHeader = header !== undefined && /^\d{1,15}$/.test(header) ? Number(header) : undefined;
     const after = fromHeader ?? q.after ?? null;
     if (c.req.method === 'HEAD') return c.body(null, 200, HEADERS);
+    await hub.settle(after);
 
     const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
     if (outgoing && typeof outgoing.writeHead === 'function') {

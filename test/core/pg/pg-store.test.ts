@@ -11,6 +11,8 @@ import { createPgPool } from '../../../src/core/pg/pg-pool.ts';
 import { openPgStore, type PgStore } from '../../../src/core/pg/pg-store.ts';
 import { Projector } from '../../../src/core/projections/projector.ts';
 import { CommandService } from '../../../src/core/service.ts';
+import { SseHub } from '../../../src/http/sse-hub.ts';
+import { sseRoutes } from '../../../src/http/sse-routes.ts';
 import type { Store } from '../../../src/core/store/store.ts';
 import { collector, draft, range, seqs, T0 } from '../journal/drafts.ts';
 import { dropSchema, holdsDatabase, pgReachable, randomSchema, TEST_DATABASE_URL } from './pg-test-db.ts';
@@ -51,6 +53,20 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
     });
     cleanups.push(() => store.close());
     return store;
+  };
+
+  // An instance that hears of nothing by itself: no notifications, no poll to speak of.
+  const deafJournal = async (schema: string) => {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 });
+    proxy.cut();
+    const pool = createPgPool({ connectionString: TEST_DATABASE_URL, log: silentLogger, max: 2 });
+    const journal = await PgJournal.open({ pool, names: pgNames(schema), connectionString: proxy.url(), log: silentLogger, pollMs: 600_000 });
+    cleanups.push(async () => {
+      await journal.close();
+      await pool.end();
+      await proxy.close();
+    });
+    return journal;
   };
 
   const service = (store: PgStore) => new CommandService({ store, clock: new ManualClock(T0) });
@@ -163,19 +179,10 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
   it('decides on a change made through another instance a moment ago, even before hearing of it', async () => {
     const schema = schemaForTest();
     const a = await open(schema);
-    const proxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 });
-    proxy.cut();
-    const pool = createPgPool({ connectionString: TEST_DATABASE_URL, log: silentLogger, max: 2 });
-    // no notifications and no poll to speak of: only sync() can tell it what A did
-    const journal = await PgJournal.open({ pool, names: pgNames(schema), connectionString: proxy.url(), log: silentLogger, pollMs: 600_000 });
+    const journal = await deafJournal(schema);
     const projector = new Projector();
     const subscription = journal.subscribe(0, (events) => events.forEach((e) => projector.apply(e)));
-    cleanups.push(async () => {
-      subscription.close();
-      await journal.close();
-      await pool.end();
-      await proxy.close();
-    });
+    cleanups.push(async () => subscription.close());
     const b: Store = { kind: 'postgres', journal, projector, snapshot: async () => {}, close: async () => {} };
     await service(a).execute(create('acme-roofing'), origin);
     expect(b.projector.schedules.has('acme-roofing')).toBe(false);
@@ -184,6 +191,25 @@ describe.skipIf(!reachable)('PostgreSQL store', () => {
       origin,
     );
     expect(paused.events.map((e) => `${e.seq} ${e.type}`)).toEqual(['2 schedule.paused']);
+  });
+
+  it('resumes a stream from a seq written through another instance instead of telling the client to reset', async () => {
+    const schema = schemaForTest();
+    const a = await open(schema);
+    const journal = await deafJournal(schema);
+    await service(a).execute(create('acme-roofing'), origin);
+    await service(a).execute({ type: 'PauseSchedule', tenant: 'acme-roofing' }, origin);
+    expect(journal.lastSeq).toBe(0);
+    const hub = new SseHub(journal);
+    // the browser saw seq 1 on A; its stream reconnects here
+    const response = await sseRoutes(hub).request('/stream', { headers: { 'last-event-id': '1' } });
+    const reader = response.body!.getReader();
+    let text = '';
+    while (!/id: 2\n[^]*?\n\n/.test(text) && !text.includes('event: reset')) text += new TextDecoder().decode((await reader.read()).value);
+    hub.closeAll();
+    expect(text).not.toContain('event: reset');
+    expect(text).toContain('id: 2\nevent: schedule.paused\n');
+    expect(text).not.toContain('id: 1\n');
   });
 
   it('delivers another instance\'s events by the slow poll when notifications never arrive', async () => {
