@@ -1,21 +1,22 @@
 import { nanoid } from 'nanoid';
 import type { Clock } from '../clock.ts';
 import { catchupWindowMs, dueSpan, planMissed } from '../domain/catchup.ts';
-import type { Command, RunOutcome } from '../domain/commands.ts';
-import { conflict, DomainError, notFound, unavailable } from '../domain/errors.ts';
+import type { Command } from '../domain/commands.ts';
+import { conflict, notFound, unavailable } from '../domain/errors.ts';
 import type { Envelope, RunnerName, Trigger } from '../domain/events.ts';
-import { authPauseReason, DEFAULT_AUTH_FAILURES_BEFORE_PAUSE, retryAt, timeoutMs } from '../domain/run-policy.ts';
+import { DEFAULT_AUTH_FAILURES_BEFORE_PAUSE } from '../domain/run-policy.ts';
 import type { Schedule } from '../domain/schedule.ts';
 import { nextDue } from '../domain/timetable.ts';
+import type { Subscription } from '../journal/journal.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { Runner } from '../runners/runner.ts';
 import type { CommandService, Origin } from '../service.ts';
 import type { Store } from '../store/store.ts';
-import type { Subscription } from '../journal/journal.ts';
-import { delay, systemTimers, type TimerHandle, type Timers } from '../timers.ts';
-import { type AttemptOutcome, runAttempt } from './attempt.ts';
+import { systemTimers, type TimerHandle, type Timers } from '../timers.ts';
 import { Heap } from './heap.ts';
-import { type Alarm, type AlarmKind, alarmBefore, type Flight, isBusy, newStarted, type PendingRun, pendingBefore, type Slot } from './slots.ts';
+import { Recorder, SCHEDULER } from './recorder.ts';
+import { RunPool } from './run-pool.ts';
+import { type Alarm, type AlarmKind, alarmBefore, isBusy, type Slot } from './slots.ts';
 
 export interface SchedulerDeps {
   store: Store;
@@ -49,31 +50,27 @@ export interface Scheduler {
 
 export const DEFAULT_MAX_CONCURRENT = 8;
 export const DEFAULT_GRACE_MS = 8_000;
-const SCHEDULER: Origin = { source: 'scheduler', actor: 'scheduler' };
-const FINISH_TRIES = 6;
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const timetableOf = (s: Schedule) => `${JSON.stringify(s.spec)}@${s.anchor}`;
 // snapshots written before coveredUntil existed lack it
 const coveredMs = (s: Schedule) => Date.parse(s.coveredUntil ?? s.anchor);
 
 export const createScheduler = (deps: SchedulerDeps): Scheduler => new TimetableScheduler(deps);
 
-// One timer for the nearest alarm over all tenants (a heap), a fair queue in front of a global
-// cap on concurrent runs, and every decision recorded through the command service.
+// One timer for the nearest alarm over all tenants (a heap): due times, auto-resumes, and runs
+// waiting for their retry or rate limit. What is due goes to the run pool (fair queue, global
+// cap); every decision is recorded through the command service.
 class TimetableScheduler implements Scheduler {
   private readonly clock: Clock;
   private readonly timers: Timers;
   private readonly log: Logger;
   private readonly newId: () => string;
-  private readonly cap: number;
-  private readonly authThreshold: number;
   private readonly heartbeatMs: number;
   private readonly slots = new Map<string, Slot>();
   private readonly alarms = new Heap<Alarm>(alarmBefore);
-  private readonly queue = new Heap<PendingRun>(pendingBefore);
-  private readonly recording = new Set<Promise<unknown>>();
+  private readonly recorder: Recorder;
+  private readonly pool: RunPool;
   private status: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopping: Promise<void> | undefined;
   private subscription: Subscription | undefined;
@@ -83,16 +80,32 @@ class TimetableScheduler implements Scheduler {
   private startedAt = 0;
   private lastTickAt: number | null = null;
   private lagMs = 0;
-  private inFlight = 0;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.clock = deps.clock;
     this.timers = deps.timers ?? systemTimers;
     this.log = deps.log ?? silentLogger;
     this.newId = deps.newId ?? (() => nanoid());
-    this.cap = deps.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
-    this.authThreshold = deps.authFailuresBeforePause ?? DEFAULT_AUTH_FAILURES_BEFORE_PAUSE;
     this.heartbeatMs = deps.heartbeatMs ?? 30_000;
+    this.recorder = new Recorder(deps.service, this.timers, this.log);
+    this.pool = new RunPool({
+      store: deps.store,
+      service: deps.service,
+      clock: this.clock,
+      timers: this.timers,
+      log: this.log,
+      newId: this.newId,
+      runners: deps.runners,
+      recorder: this.recorder,
+      cap: deps.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
+      authThreshold: deps.authFailuresBeforePause ?? DEFAULT_AUTH_FAILURES_BEFORE_PAUSE,
+      wakeAt: (slot, at) => this.setAlarm(slot, 'wait', at),
+      unwake: (slot) => this.cancel(slot, 'wait'),
+      accepting: () => this.status === 'running',
+      released: (slot) => {
+        if (!isBusy(slot) && !deps.store.projector.schedules.has(slot.tenant)) this.slots.delete(slot.tenant);
+      },
+    });
   }
 
   async start(): Promise<void> {
@@ -111,7 +124,7 @@ class TimetableScheduler implements Scheduler {
       [...projector.schedules.values()]
         .filter((s) => s.running)
         .map((s) =>
-          this.recordFinish(s.tenant, s.running!.runId, Math.max(0, now - Date.parse(s.running!.startedAt)), {
+          this.recorder.finish(s.tenant, s.running!.runId, Math.max(0, now - Date.parse(s.running!.startedAt)), {
             status: 'failed',
             error: 'interrupted by restart',
             errorClass: 'internal',
@@ -145,8 +158,8 @@ class TimetableScheduler implements Scheduler {
       throw conflict(`tenant "${tenant}" already has a ${slot.pending.trigger} run waiting${when}`);
     }
     const now = this.clock.now();
-    const pending = this.pend(slot, 'manual', now, 1, origin, Math.max(now, slot.notBefore));
-    this.pump();
+    const pending = this.pool.pend(slot, 'manual', now, 1, origin, Math.max(now, slot.notBefore));
+    this.pool.pump();
     // Started at once (a free slot): answer after run.started is recorded, so the client's
     // next read shows it running. Queued behind the cap: answer now.
     if (this.isFlying(slot, pending.runId)) await pending.started.promise;
@@ -166,8 +179,8 @@ class TimetableScheduler implements Scheduler {
       lastTickAt: this.lastTickAt === null ? null : iso(this.lastTickAt),
       nextDueAt: top ? iso(top.at) : null,
       lagMs: Math.max(this.lagMs, overdue),
-      inFlight: this.inFlight,
-      queued: this.queue.size,
+      inFlight: this.pool.inFlight,
+      queued: this.pool.queued,
     };
   }
 
@@ -188,7 +201,7 @@ class TimetableScheduler implements Scheduler {
       if (!slot) return;
       this.cancel(slot, 'due');
       this.cancel(slot, 'resume');
-      this.dropPending(slot, 'the schedule was deleted');
+      this.pool.drop(slot, 'the schedule was deleted');
       slot.timetable = '';
       if (!slot.flight) this.slots.delete(tenant);
       return;
@@ -199,7 +212,7 @@ class TimetableScheduler implements Scheduler {
     }
     if (s.paused) {
       this.cancel(slot, 'due');
-      if (slot.pending && slot.pending.trigger !== 'manual') this.dropPending(slot, 'the schedule was paused');
+      if (slot.pending && slot.pending.trigger !== 'manual') this.pool.drop(slot, 'the schedule was paused');
       if (s.pause.until) this.setAlarm(slot, 'resume', Date.parse(s.pause.until));
       else this.cancel(slot, 'resume');
       slot.timetable = '';
@@ -267,7 +280,7 @@ class TimetableScheduler implements Scheduler {
         this.guard(slot.tenant, () => this.ring(alarm, now));
       }
       this.lagMs = lag;
-      this.pump();
+      this.pool.pump();
     } finally {
       this.arm();
     }
@@ -286,7 +299,7 @@ class TimetableScheduler implements Scheduler {
     const slot = alarm.slot;
     if (alarm.kind === 'due') this.onDue(slot, now);
     else if (alarm.kind === 'resume') this.onResume(slot, now);
-    else if (slot.pending && !this.queue.has(slot.pending)) this.queue.push(slot.pending);
+    else this.pool.ready(slot);
   }
 
   private onDue(slot: Slot, now: number): void {
@@ -304,7 +317,7 @@ class TimetableScheduler implements Scheduler {
           const { from, through, count } = plan.skipped;
           const skip: Command = { type: 'SkipRun', tenant: slot.tenant, scheduledFor: iso(from), reason: 'missed', count };
           if (count > 1) skip.through = iso(through);
-          this.record(skip);
+          this.recorder.record(skip);
         }
         if (plan.catchup !== undefined) this.fire(slot, s, plan.catchup, 'catchup', now);
       }
@@ -314,218 +327,17 @@ class TimetableScheduler implements Scheduler {
 
   private fire(slot: Slot, s: Schedule, dueAt: number, trigger: Trigger, now: number): void {
     if (isBusy(slot) || s.running) {
-      this.record({ type: 'SkipRun', tenant: slot.tenant, scheduledFor: iso(dueAt), reason: 'overlap', count: 1 });
+      this.recorder.record({ type: 'SkipRun', tenant: slot.tenant, scheduledFor: iso(dueAt), reason: 'overlap', count: 1 });
       return;
     }
     // ready since its due time, so a backlog behind the cap starts oldest first
-    this.pend(slot, trigger, dueAt, 1, SCHEDULER, Math.max(dueAt, slot.notBefore));
+    this.pool.pend(slot, trigger, dueAt, 1, SCHEDULER, Math.max(dueAt, slot.notBefore));
   }
 
   private onResume(slot: Slot, now: number): void {
     const s = this.deps.store.projector.schedules.get(slot.tenant);
     if (!s?.paused || !s.pause.until || Date.parse(s.pause.until) > now) return;
-    this.record({ type: 'ResumeSchedule', tenant: slot.tenant }, () => this.setAlarm(slot, 'resume', this.clock.now() + 5_000));
-  }
-
-  // --- runs ------------------------------------------------------------------------------
-
-  private pend(slot: Slot, trigger: Trigger, scheduledFor: number, attempt: number, origin: Origin, readyAt: number): PendingRun {
-    const pending: PendingRun = {
-      slot,
-      runId: this.newId(),
-      trigger,
-      scheduledFor,
-      attempt,
-      origin,
-      readyAt,
-      served: slot.started,
-      rank: slot.lastStartedAt,
-      started: newStarted(),
-      heapIndex: -1,
-    };
-    slot.pending = pending;
-    if (readyAt > this.clock.now()) this.setAlarm(slot, 'wait', readyAt);
-    else this.queue.push(pending);
-    return pending;
-  }
-
-  private dropPending(slot: Slot, why: string): void {
-    const pending = slot.pending;
-    if (!pending) return;
-    this.queue.remove(pending);
-    this.cancel(slot, 'wait');
-    slot.pending = undefined;
-    pending.started.reject(unavailable(`the run did not start: ${why}`));
-  }
-
-  private pump(): void {
-    while (this.status === 'running' && this.inFlight < this.cap) {
-      const pending = this.queue.pop();
-      if (!pending) return;
-      this.launch(pending);
-    }
-  }
-
-  private launch(pending: PendingRun): void {
-    const slot = pending.slot;
-    if (slot.pending === pending) slot.pending = undefined;
-    const now = this.clock.now();
-    this.inFlight += 1;
-    let recorded!: (ok: boolean) => void;
-    const flight: Flight = {
-      runId: pending.runId,
-      trigger: pending.trigger,
-      scheduledFor: pending.scheduledFor,
-      attempt: pending.attempt,
-      startedAt: now,
-      phase: 'starting',
-      controller: new AbortController(),
-      abandoned: false,
-      start: new Promise<boolean>((resolve) => (recorded = resolve)),
-      done: Promise.resolve(),
-    };
-    slot.flight = flight;
-    slot.started += 1;
-    slot.lastStartedAt = now;
-    flight.done = this.fly(slot, flight, pending, recorded);
-  }
-
-  private async fly(slot: Slot, flight: Flight, pending: PendingRun, recorded: (ok: boolean) => void): Promise<void> {
-    const { service } = this.deps;
-    try {
-      let schedule: Schedule | undefined;
-      try {
-        const command: Command = {
-          type: 'StartRun',
-          tenant: slot.tenant,
-          runId: flight.runId,
-          trigger: flight.trigger,
-          scheduledFor: iso(flight.scheduledFor),
-          attempt: flight.attempt,
-        };
-        schedule = (await service.execute(command, pending.origin)).schedule;
-      } catch (error) {
-        recorded(false);
-        pending.started.reject(error);
-        if (!(error instanceof DomainError && error.code === 'not_found')) {
-          this.log.warn('run could not start', { tenant: slot.tenant, runId: flight.runId, error: message(error) });
-        }
-        return;
-      }
-      recorded(true);
-      pending.started.resolve();
-      if (flight.abandoned || !schedule) return;
-      flight.phase = 'running';
-      flight.startedAt = this.clock.now();
-      const outcome = await runAttempt({
-        runner: this.deps.runners[schedule.runner],
-        runnerName: schedule.runner,
-        request: {
-          tenant: slot.tenant,
-          runId: flight.runId,
-          scheduledFor: iso(flight.scheduledFor),
-          trigger: flight.trigger,
-          attempt: flight.attempt,
-          watermark: schedule.watermark,
-        },
-        controller: flight.controller,
-        timeoutMs: timeoutMs(schedule.policy),
-        clock: this.clock,
-        timers: this.timers,
-      });
-      if (flight.abandoned) return;
-      flight.phase = 'recording';
-      await this.finish(slot, flight, outcome);
-    } catch (error) {
-      this.log.error('run bookkeeping failed', { tenant: slot.tenant, runId: flight.runId, error: (error as Error)?.stack ?? String(error) });
-    } finally {
-      flight.phase = 'done';
-      this.inFlight -= 1;
-      if (slot.flight === flight) slot.flight = undefined;
-      if (!isBusy(slot) && !this.deps.store.projector.schedules.has(slot.tenant)) this.slots.delete(slot.tenant);
-      this.pump();
-      this.scheduleArm();
-    }
-  }
-
-  private async finish(slot: Slot, flight: Flight, outcome: AttemptOutcome): Promise<void> {
-    if (outcome.ok) {
-      const result = Object.keys(outcome.result).length > 0 ? { ...outcome.result } : undefined;
-      await this.recordFinish(slot.tenant, flight.runId, outcome.durationMs, { status: 'succeeded', result });
-      return;
-    }
-    const now = this.clock.now();
-    const { projector } = this.deps.store;
-    if (outcome.errorClass === 'rate-limit' && outcome.retryAfterMs !== undefined) {
-      slot.notBefore = Math.max(slot.notBefore, now + outcome.retryAfterMs);
-    }
-    const s = projector.schedules.get(slot.tenant);
-    const planned =
-      s && !s.paused && this.status === 'running'
-        ? retryAt(
-            {
-              attempt: flight.attempt,
-              errorClass: outcome.errorClass,
-              failedAt: now,
-              retryAfterMs: outcome.retryAfterMs,
-              nextDueAt: slot.due?.at ?? Number.POSITIVE_INFINITY,
-            },
-            s.policy,
-          )
-        : undefined;
-    const at = planned === undefined ? undefined : Math.max(planned, slot.notBefore);
-    const failed: RunOutcome = {
-      status: 'failed',
-      error: outcome.error,
-      errorClass: outcome.errorClass,
-      attempt: flight.attempt,
-      willRetry: at !== undefined,
-    };
-    if (at !== undefined) failed.retryAt = iso(at);
-    await this.recordFinish(slot.tenant, flight.runId, outcome.durationMs, failed);
-
-    const after = projector.schedules.get(slot.tenant);
-    if (at !== undefined && after && !after.paused && this.status === 'running' && !slot.pending) {
-      this.pend(slot, 'retry', flight.scheduledFor, flight.attempt + 1, SCHEDULER, at);
-    }
-    const reason = outcome.errorClass === 'auth' && after ? authPauseReason(after, this.authThreshold) : undefined;
-    if (reason) this.record({ type: 'PauseSchedule', tenant: slot.tenant, reason });
-  }
-
-  // The end of a run must be recorded; a journal that is briefly unavailable gets a few tries.
-  // Past them the projection keeps the run as running, and the next start records it as
-  // interrupted.
-  private async recordFinish(tenant: string, runId: string, durationMs: number, outcome: RunOutcome): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.deps.service.execute({ type: 'FinishRun', tenant, runId, durationMs, outcome }, SCHEDULER);
-        return;
-      } catch (error) {
-        const last = attempt >= FINISH_TRIES || this.status === 'stopped';
-        this.log.error(last ? 'could not record the end of a run' : 'could not record the end of a run; trying again', {
-          tenant,
-          runId,
-          error: message(error),
-        });
-        if (last) return;
-        await delay(this.timers, Math.min(1000 * 2 ** (attempt - 1), 30_000));
-      }
-    }
-  }
-
-  // Fire-and-forget records (skips, resumes): failures are logged, and stop() waits for them.
-  private record(command: Command, onError?: () => void): void {
-    void this.track(this.deps.service.execute(command, SCHEDULER)).catch((error: unknown) => {
-      this.log.error('scheduler could not record', { tenant: command.tenant, type: command.type, error: message(error) });
-      onError?.();
-    });
-  }
-
-  private track<T>(work: Promise<T>): Promise<T> {
-    this.recording.add(work);
-    const forget = () => this.recording.delete(work);
-    work.then(forget, forget);
-    return work;
+    this.recorder.record({ type: 'ResumeSchedule', tenant: slot.tenant }, () => this.setAlarm(slot, 'resume', this.clock.now() + 5_000));
   }
 
   // --- stopping --------------------------------------------------------------------------
@@ -534,37 +346,11 @@ class TimetableScheduler implements Scheduler {
     this.status = 'stopping';
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
+    for (const slot of this.slots.values()) this.pool.drop(slot, 'the scheduler stopped');
     this.alarms.clear();
-    for (const slot of this.slots.values()) {
-      slot.due = slot.resume = slot.wait = undefined;
-      this.dropPending(slot, 'the scheduler stopped');
-    }
-    const flights = [...this.slots.values()].flatMap((slot) => (slot.flight ? [{ slot, flight: slot.flight }] : []));
-    if (flights.length > 0 && graceMs > 0) {
-      let timer: TimerHandle | undefined;
-      const grace = new Promise<void>((resolve) => (timer = this.timers.setTimeout(resolve, graceMs)));
-      await Promise.race([Promise.all(flights.map((f) => f.flight.done)), grace]);
-      this.timers.clearTimeout(timer);
-    }
-    // Runs still going past the grace are cut off and recorded as such; runs that were
-    // recording their end finish doing so.
-    const now = this.clock.now();
-    await Promise.all(
-      flights.map(async ({ slot, flight }) => {
-        if (flight.phase !== 'starting' && flight.phase !== 'running') return flight.done;
-        flight.abandoned = true;
-        flight.controller.abort(new Error('the scheduler is shutting down'));
-        if (!(await flight.start)) return;
-        await this.recordFinish(slot.tenant, flight.runId, Math.max(0, now - flight.startedAt), {
-          status: 'failed',
-          error: 'interrupted by shutdown',
-          errorClass: 'internal',
-          attempt: flight.attempt,
-          willRetry: false,
-        });
-      }),
-    );
-    await Promise.allSettled([...this.recording]);
+    for (const slot of this.slots.values()) slot.due = slot.resume = slot.wait = undefined;
+    await this.pool.drain(graceMs);
+    await this.recorder.settled();
     this.subscription?.close();
     this.status = 'stopped';
   }
