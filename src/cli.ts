@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { firstStartNotice } from './commands/first-start.ts';
+import { replayCommand } from './commands/replay-command.ts';
 import { stopCommand } from './commands/stop-command.ts';
 import { tokenCommand } from './commands/token-command.ts';
 import { exportPostgres, importEvents, migrateToPostgres, verifyPostgres } from './cli-transfer.ts';
@@ -19,6 +20,7 @@ commands:
   import             read NDJSON (an export) from stdin into an empty store
   migrate --to postgres   copy the file journal into PostgreSQL (DATABASE_URL); re-run to copy what is missing
   token create --name NAME --role viewer|operator | token list | token revoke --name NAME
+  replay --seq N | --at ISO   the schedules, audit and summary as they were, as JSON
   stop               stop the server that holds --data-dir (by the pid in its .lock)
 
 options (each also an environment variable, see README; flags win):
@@ -35,6 +37,8 @@ const main = async (argv: string[]): Promise<number> => {
       ...CONFIG_FLAGS,
       name: { type: 'string' },
       role: { type: 'string' },
+      seq: { type: 'string' },
+      at: { type: 'string' },
       to: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -107,6 +111,12 @@ const main = async (argv: string[]): Promise<number> => {
       return migrateToPostgres(config, log, process.stderr);
     case 'token':
       return tokenCommand(positionals[1], { name: values.name, role: values.role }, config.dataDir, (line) => process.stdout.write(`${line}\n`));
+    case 'replay':
+      if (config.store === 'postgres') {
+        process.stderr.write('replay reads the file journal; with PostgreSQL use GET /api/replay\n');
+        return 2;
+      }
+      return replayCommand(journalDir, { seq: values.seq, at: values.at }, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
     case 'stop':
       return stopCommand(config.dataDir, (line) => process.stdout.write(`${line}\n`));
     default:
