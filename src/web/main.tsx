@@ -1,3 +1,4 @@
+import { effect } from '@preact/signals';
 import { render } from 'preact';
 import { createApi } from './api.ts';
 import { App } from './components/App.tsx';
@@ -36,7 +37,14 @@ const replay = page === 'replay' ? createReplay({ api, feed, serverReplay: () =>
 
 if (kiosk) {
   document.documentElement.classList.add('kiosk');
-  startKiosk({ api });
+  const wall = startKiosk({ api });
+  // a stream that comes back after a drop may be a restarted, upgraded server: check at once
+  let wasLive = false;
+  effect(() => {
+    const live = store.connection.value === 'live';
+    if (live && !wasLive) void wall.check();
+    wasLive = live;
+  });
 }
 
 // Tests and the benchmark read the models from here.
@@ -48,9 +56,19 @@ const mount = () => {
   root.textContent = '';
   render(<App models={models} page={page} replay={replay} />, root);
 };
-const capsReady = session.probe();
-if (page !== 'replay') void store.start();
+// The first meaningful render: the loaded state on screen. bench/ui.ts reads this mark.
+const stopWatching = effect(() => {
+  if (!store.loaded.value) return;
+  requestAnimationFrame(() => performance.mark('cc:first-render'));
+  queueMicrotask(() => stopWatching());
+});
+
 health.start();
-// replay needs to know whether the server replays before it asks for a point
-if (replay) void capsReady.then(mount);
-else mount();
+if (replay) {
+  // replay needs to know whether the server replays before it asks for a point
+  void session.probe().then(mount);
+} else {
+  mount();
+  // the state first (a browser opens few connections at once), then what this session may do
+  void store.start().finally(() => session.probe());
+}

@@ -3,7 +3,7 @@ import { type AuditEntry, evolveAudit } from '../core/domain/audit.ts';
 import type { Envelope } from '../core/domain/events.ts';
 import { evolve, initialState, type ScheduleView, type State, summarize } from '../core/domain/projection.ts';
 import { evolveRuns, type RunRecord } from '../core/domain/runs.ts';
-import type { Schedule } from '../core/domain/schedule.ts';
+import { evolveSchedule, type Schedule } from '../core/domain/schedule.ts';
 import { ApiError, type Api } from './api.ts';
 import type { Feed, Stream } from './feed.ts';
 import { createViewCache } from './views.ts';
@@ -43,7 +43,6 @@ type AuditAnswer = Listed & { entries: AuditEntry[] };
 type RunsAnswer = Listed & { runs: RunRecord[] };
 
 const RETRY_FIRST_MS = 1000;
-const LOAD_ATTEMPTS = 3;
 
 export type Store = ReturnType<typeof createStore>;
 
@@ -116,42 +115,46 @@ export const createStore = ({ api, feed, pollMs, timers = realTimers, defer = (p
       }
     })());
 
+  // The three reads run at once, so each answer is as of its own seq. Each part is brought
+  // forward to the newest of them with the domain's own per-part rules and the events between.
   const load = async (): Promise<State> => {
-    for (let attempt = 1; ; attempt++) {
-      // Each answer is as of its own seq. Read the small ones first, so the schedules are the
-      // newest, then bring audit and runs forward with the events in between.
-      const runs = await api.get<RunsAnswer>('/api/runs?limit=500');
-      const audit = await api.get<AuditAnswer>('/api/audit?limit=100');
-      const list = await api.get<SchedulesAnswer>('/api/schedules');
-      const seq = list.asOf.seq;
-      if ((audit.asOf.seq > seq || runs.asOf.seq > seq) && attempt < LOAD_ATTEMPTS) continue;
-      const from = Math.min(audit.asOf.seq, runs.asOf.seq, seq);
-      const between: Envelope[] = [];
-      for (let after = from; after < seq; ) {
-        const page = await feed.page(after);
-        if (page.events.length === 0) break;
-        for (const e of page.events) if (e.seq <= seq) between.push(e);
-        after = page.events[page.events.length - 1]!.seq;
-      }
-      const schedules: Record<string, Schedule> = {};
-      for (const view of list.schedules) {
-        // status, stale and nextRunAt depend on the time of asking; views are recomputed here
-        const { status: _s, stale: _t, nextRunAt: _n, ...stored } = view;
-        schedules[view.tenant] = stored as Schedule;
-      }
-      let auditEntries: readonly AuditEntry[] = audit.entries;
-      let runList: readonly RunRecord[] = runs.runs;
-      for (const e of between) {
-        if (e.seq > audit.asOf.seq) auditEntries = evolveAudit(auditEntries, e);
-        if (e.seq > runs.asOf.seq) runList = evolveRuns(runList, e, schedules[e.tenant]?.runner);
-      }
-      const newest = auditEntries[0];
-      const loadedState: State = { seq, schedules, audit: auditEntries, runs: runList };
-      if (newest && newest.seq === seq) {
-        loadedState.lastEvent = { seq: newest.seq, ts: newest.ts, tenant: newest.tenant, operation: newest.operation };
-      }
-      return loadedState;
+    const [runs, audit, list] = await Promise.all([
+      api.get<RunsAnswer>('/api/runs?limit=500'),
+      api.get<AuditAnswer>('/api/audit?limit=100'),
+      api.get<SchedulesAnswer>('/api/schedules'),
+    ]);
+    const seq = Math.max(list.asOf.seq, audit.asOf.seq, runs.asOf.seq);
+    const between: Envelope[] = [];
+    for (let after = Math.min(list.asOf.seq, audit.asOf.seq, runs.asOf.seq); after < seq; ) {
+      const page = await feed.page(after);
+      if (page.events.length === 0) break;
+      for (const e of page.events) if (e.seq <= seq) between.push(e);
+      after = page.events[page.events.length - 1]!.seq;
     }
+    const schedules: Record<string, Schedule> = {};
+    for (const view of list.schedules) {
+      // status, stale and nextRunAt depend on the time of asking; views are recomputed here
+      const { status: _s, stale: _t, nextRunAt: _n, ...stored } = view;
+      schedules[view.tenant] = stored as Schedule;
+    }
+    let auditEntries: readonly AuditEntry[] = audit.entries;
+    let runList: readonly RunRecord[] = runs.runs;
+    for (const e of between) {
+      // the same order as evolve: runs see the schedule as it was before the event
+      if (e.seq > runs.asOf.seq) runList = evolveRuns(runList, e, schedules[e.tenant]?.runner);
+      if (e.seq > audit.asOf.seq) auditEntries = evolveAudit(auditEntries, e);
+      if (e.seq > list.asOf.seq) {
+        const next = evolveSchedule(schedules[e.tenant], e);
+        if (next) schedules[e.tenant] = next;
+        else delete schedules[e.tenant];
+      }
+    }
+    const loadedState: State = { seq, schedules, audit: auditEntries, runs: runList };
+    const newest = auditEntries[0];
+    if (newest && newest.seq === seq) {
+      loadedState.lastEvent = { seq: newest.seq, ts: newest.ts, tenant: newest.tenant, operation: newest.operation };
+    }
+    return loadedState;
   };
 
   const closeStream = () => {

@@ -8,6 +8,8 @@ export const startCuttingProxy = async (target: string) => {
   const to = new URL(target);
   let refusing = false;
   let down = false;
+  // rewrites the UI's index.html on its way to the browser: a stand-in for a new build
+  let rewriteIndex: ((html: string) => string) | null = null;
   const streams = new Set<Socket>();
   const server = http.createServer((req, res) => {
     // the server as if unreachable: every connection dropped
@@ -20,9 +22,21 @@ export const startCuttingProxy = async (target: string) => {
     }
     const headers = { ...req.headers, host: to.host };
     if (headers.origin) headers.origin = to.origin;
+    const isIndex = req.method === 'GET' && /^\/(\?|$)/.test(req.url ?? '');
     const upstream = http.request({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
+      const rewrite = rewriteIndex;
+      if (!isIndex || !rewrite) {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      answer.on('data', (c: Buffer) => chunks.push(c));
+      answer.on('end', () => {
+        const body = rewrite(Buffer.concat(chunks).toString('utf8'));
+        res.writeHead(answer.statusCode ?? 502, { ...answer.headers, 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      });
     });
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
@@ -49,6 +63,9 @@ export const startCuttingProxy = async (target: string) => {
     takeDown() {
       down = true;
       this.cut();
+    },
+    rewriteIndex(fn: ((html: string) => string) | null) {
+      rewriteIndex = fn;
     },
     get openStreams() {
       return streams.size;

@@ -63,6 +63,20 @@ describe.skipIf(!hasChromium)('live updates in the browser', () => {
     await dashboard.waitForSelector('[data-tenant="polled-roofing"][data-status="PAUSED"]');
   });
 
+  it('reloads a kiosk wall by itself when the server comes back with a new build', async () => {
+    const wall = await h.page({ path: '/?kiosk&poll=1' });
+    await wall.waitForSelector('[data-testid=connection]:has-text("Live")');
+    await wall.evaluate(() => ((window as unknown as { marker: string }).marker = 'old page'));
+    // the next index.html names other assets, as an upgraded server's would
+    h.proxy.rewriteIndex((html) => html.replace('</head>', '<link rel="stylesheet" href="/assets/upgrade-v2.css"></head>'));
+    h.proxy.cut();
+    await wall.waitForSelector('[data-testid=connection]:has-text("Polling")');
+    h.proxy.restore();
+    await wall.waitForFunction(() => (window as unknown as { marker?: string }).marker === undefined);
+    await wall.waitForSelector('[data-testid=connection]:has-text("Live")');
+    h.proxy.rewriteIndex(null);
+  });
+
   it('dims the whole screen and says how old the data is when the server cannot be reached', async () => {
     const dashboard = await h.page({ path: '/?poll=1', width: 1920, height: 1080 });
     await dashboard.waitForSelector('[data-testid=connection]:has-text("Live")');

@@ -57,7 +57,7 @@ export const failed = (tenant: string, runId: string): Body => ({
 });
 
 // Answers GET requests the way the server does; `lag` makes chosen answers older than the journal.
-export const fakeApi = (journal: FakeJournal, now: () => number, lag: Partial<Record<'runs' | 'audit', number>> = {}): Api & { calls: string[] } => {
+export const fakeApi = (journal: FakeJournal, now: () => number, lag: Partial<Record<'runs' | 'audit' | 'schedules', number>> = {}): Api & { calls: string[] } => {
   const calls: string[] = [];
   const asOfAt = (seq: number) => ({ seq, ts: journal.events[seq - 1]?.ts ?? null });
   const answer = (path: string): unknown => {
@@ -65,8 +65,9 @@ export const fakeApi = (journal: FakeJournal, now: () => number, lag: Partial<Re
     const last = journal.lastSeq;
     switch (url.pathname) {
       case '/api/schedules': {
-        const s = journal.stateAt(last);
-        return { asOf: asOfAt(last), schedules: Object.values(s.schedules).map((x) => scheduleView(x, now())) };
+        const seq = last - (lag.schedules ?? 0);
+        const s = journal.stateAt(seq);
+        return { asOf: asOfAt(seq), schedules: Object.values(s.schedules).map((x) => scheduleView(x, now())) };
       }
       case '/api/audit': {
         const seq = last - (lag.audit ?? 0);

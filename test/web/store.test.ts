@@ -5,7 +5,7 @@ import { created, deleted, failed, FakeJournal, fakeApi, fakeFeed, FakeTimers, p
 
 const POLL = 15_000;
 
-const setup = (options: { lag?: Partial<Record<'runs' | 'audit', number>> } = {}) => {
+const setup = (options: { lag?: Partial<Record<'runs' | 'audit' | 'schedules', number>> } = {}) => {
   const timers = new FakeTimers(T0);
   const journal = new FakeJournal(timers.now);
   const api = fakeApi(journal, timers.now, options.lag);
@@ -143,6 +143,15 @@ describe('store', () => {
     await store.start();
     expect(store.signedOut.value).toBe(true);
     expect(open()).toHaveLength(0);
+  });
+
+  it('brings the schedules forward when they were read before the latest events', async () => {
+    const { journal, store, open } = setup({ lag: { schedules: 2 } });
+    journal.append(created('acme-roofing'), created('bolt-roofing'), paused('bolt-roofing', 'maintenance'), deleted('acme-roofing'));
+    await store.start();
+    expect(store.state.value.seq).toBe(4);
+    expect(store.schedules.value.map((v) => [v.tenant, v.status])).toEqual([['bolt-roofing', 'PAUSED']]);
+    expect(open().map((s) => s.after)).toEqual([4]);
   });
 
   it('brings audit and runs forward to the seq of the schedules it loaded', async () => {

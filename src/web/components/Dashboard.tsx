@@ -13,6 +13,7 @@ const TIMELINE_STRIPS = 12;
 // The NOC wall: summary, tenants worst first, recent runs and a run timeline.
 export const Dashboard = ({ models }: { models: Models }) => {
   const { store, health, kiosk } = models;
+  // The wall is one screen: tiles that do not fit are counted, not scrolled (the panel lists all).
   const views = store.schedules.value;
   const state = store.state.value;
   const scheduler = schedulerLine(health.health.value?.scheduler, store.now.value);
@@ -32,7 +33,7 @@ export const Dashboard = ({ models }: { models: Models }) => {
         </div>
       </div>
       <div class="dash-main">
-        <TileGrid views={views} now={store.now} fit={kiosk} />
+        <TileGrid views={views} now={store.now} linkMore={!kiosk} />
         <div class="dash-right">
           <RecentRunsCard runs={state.runs} now={store.now} limit={20} />
           <RunTimeline

@@ -42,12 +42,13 @@ const useBox = () => {
   return [ref, box] as const;
 };
 
-// Tenants worst first. With `fit` (kiosk) it never scrolls: what does not fit is counted.
-export const TileGrid = ({ views, now, fit }: { views: readonly ScheduleView[]; now: ReadonlySignal<number>; fit: boolean }) => {
+// Tenants worst first, as many as fit the screen; the rest are counted, and trouble is never
+// among them unless trouble alone fills the screen.
+export const TileGrid = ({ views, now, linkMore }: { views: readonly ScheduleView[]; now: ReadonlySignal<number>; linkMore: boolean }) => {
   const [ref, box] = useBox();
   const fits = (d: Density) => (box ? capacityOf(d, box.w, box.h, box.font) : Number.POSITIVE_INFINITY);
   const density = densityFor(views.length, fits);
-  const capacity = fit ? fits('small') : Number.POSITIVE_INFINITY;
+  const capacity = fits('small');
   const shown = views.length > capacity ? views.slice(0, capacity - 1) : views;
   const hidden = views.slice(shown.length);
   return (
@@ -57,8 +58,8 @@ export const TileGrid = ({ views, now, fit }: { views: readonly ScheduleView[]; 
         <TenantTile key={v.tenant} view={v} now={now} compact={density === 'small'} />
       ))}
       {hidden.length > 0 && (
-        <li class="tile tile-more">
-          +{hidden.length} more
+        <li class="tile tile-more" data-testid="more-tiles">
+          {linkMore ? <a href="/panel">+{hidden.length} more</a> : <>+{hidden.length} more</>}
           <span>{hidden.every((v) => v.status === 'OK' && !v.stale) ? 'all OK' : 'see the control panel'}</span>
         </li>
       )}
