@@ -12,7 +12,7 @@ import type { Store } from './core/store/store.ts';
 import { createApp } from './http/app.ts';
 import { loadSessionKey, SessionSigner } from './core/access/session-signer.ts';
 import { type Role, TokenStore } from './core/access/token-store.ts';
-import { createServerMetrics } from './core/metrics/server-metrics.ts';
+import { createServerMetrics, observeScheduler } from './core/metrics/server-metrics.ts';
 import { createAccess } from './http/access.ts';
 import { SseHub } from './http/sse-hub.ts';
 import { leaderScheduler } from './core/pg/leader-scheduler.ts';
@@ -58,6 +58,7 @@ export const startServer = async (config: Config, log: Logger): Promise<Running>
   const newScheduler = () => createScheduler({ store, service, clock, timers: systemTimers, runners, log });
   // On PostgreSQL every instance serves the API, but only the lease holder fires runs.
   const scheduler: Scheduler = pg ? leaderScheduler({ lease: pg.lease, create: newScheduler, log, relay: pg.relay }) : newScheduler();
+  observeScheduler(metrics.registry, () => scheduler.state());
   // The app is built once the port is known (--port 0 picks one), so the Host allowlist
   // names the real port; no request can arrive before that.
   let app: ReturnType<typeof createApp> | undefined;

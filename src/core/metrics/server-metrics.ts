@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts';
 import { isStale, scheduleStatus } from '../domain/schedule.ts';
+import type { SchedulerState } from '../scheduler/scheduler.ts';
 import type { Subscription } from '../journal/journal.ts';
 import type { Store } from '../store/store.ts';
 import { type Histogram, MetricsRegistry } from './registry.ts';
@@ -50,4 +51,13 @@ export const createServerMetrics = (options: { store: Store; clock: Clock; sseCl
   });
 
   return { registry, appendLatency, close: () => subscription.close() };
+};
+
+// The scheduler's own view: how late it is firing, and its queue. Registered once the
+// scheduler exists (it is created after the metrics).
+export const observeScheduler = (registry: MetricsRegistry, state: () => SchedulerState): void => {
+  registry.gauge('cc_scheduler_lag_seconds', 'How late the scheduler fired its latest due run (0 when on time).', () => state().lagMs / 1000);
+  registry.gauge('cc_scheduler_runs_in_flight', 'Runs the scheduler has going now.', () => state().inFlight);
+  registry.gauge('cc_scheduler_runs_queued', 'Due runs waiting for a free slot (the global cap).', () => state().queued);
+  registry.gauge('cc_scheduler_running', '1 while this instance fires runs (on PostgreSQL: holds the lease).', () => (state().state === 'running' ? 1 : 0));
 };
