@@ -29,6 +29,7 @@ export default defineConfig({
   // only the server uses. See src/web/zod-stand-in.ts.
   resolve: { alias: { zod: fileURLToPath(new URL('./src/web/zod-stand-in.ts', import.meta.url)) } },
   server: {
-    proxy: Object.fromEntries(['/api', '/login', '/logout'].map((path) => [path, devProxy])),
+    // anchored patterns: a plain '/api' prefix would also catch the UI's own module /api.ts
+    proxy: Object.fromEntries(['^/api(/|$)', '^/login(\\?|$)', '^/logout(\\?|$)'].map((path) => [path, devProxy])),
   },
 });
