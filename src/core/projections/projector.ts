@@ -10,8 +10,9 @@ import { evolveSchedule, type Schedule } from '../domain/schedule.ts';
 export class Projector {
   readonly schedules = new Map<string, Schedule>();
   private audit: AuditEntry[] = [];
-  private runs: RunRecord[] = [];
-  private readonly runIndex = new Map<string, RunRecord>();
+  // Each run sits in a slot its index points at, so finishing it replaces the record in O(1).
+  private runs: { run: RunRecord }[] = [];
+  private readonly runIndex = new Map<string, { run: RunRecord }>();
   seq = 0;
   lastEvent: LastEvent | undefined;
 
@@ -19,8 +20,8 @@ export class Projector {
     const p = new Projector();
     for (const s of Object.values(state.schedules)) p.schedules.set(s.tenant, s);
     p.audit = [...state.audit].reverse();
-    p.runs = [...state.runs].reverse();
-    for (const r of p.runs) p.runIndex.set(r.runId, r);
+    p.runs = [...state.runs].reverse().map((run) => ({ run }));
+    for (const slot of p.runs) p.runIndex.set(slot.run.runId, slot);
     p.seq = state.seq;
     p.lastEvent = state.lastEvent;
     return p;
@@ -51,18 +52,17 @@ export class Projector {
         outcome: 'running',
       };
       if (schedule) record.runner = schedule.runner;
-      this.runs.push(record);
-      this.runIndex.set(record.runId, record);
+      const slot = { run: record };
+      this.runs.push(slot);
+      this.runIndex.set(record.runId, slot);
       if (this.runs.length > RUNS_LIMIT * 2) {
-        for (const dropped of this.runs.splice(0, this.runs.length - RUNS_LIMIT)) this.runIndex.delete(dropped.runId);
+        for (const dropped of this.runs.splice(0, this.runs.length - RUNS_LIMIT)) {
+          if (this.runIndex.get(dropped.run.runId) === dropped) this.runIndex.delete(dropped.run.runId);
+        }
       }
     } else if (e.type === 'run.succeeded' || e.type === 'run.failed') {
-      const record = this.runIndex.get(e.data.runId);
-      if (!record) return;
-      const done = finishRun(record, e);
-      this.runIndex.set(done.runId, done);
-      const i = this.runs.lastIndexOf(record);
-      if (i >= 0) this.runs[i] = done;
+      const slot = this.runIndex.get(e.data.runId);
+      if (slot) slot.run = finishRun(slot.run, e);
     }
   }
 
@@ -80,7 +80,7 @@ export class Projector {
     const out: RunRecord[] = [];
     const floor = Math.max(0, this.runs.length - RUNS_LIMIT);
     for (let i = this.runs.length - 1; i >= floor && out.length < limit; i--) {
-      const run = this.runs[i]!;
+      const { run } = this.runs[i]!;
       if (tenant === undefined || run.tenant === tenant) out.push(run);
     }
     return out;
