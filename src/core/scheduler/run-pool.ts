@@ -61,7 +61,7 @@ export class RunPool {
       readyAt,
       served: slot.started,
       rank: slot.lastStartedAt,
-      started: newStarted(),
+      started: trigger === 'manual' ? newStarted() : undefined,
       heapIndex: -1,
     };
     slot.pending = pending;
@@ -81,7 +81,7 @@ export class RunPool {
     this.queue.remove(pending);
     this.deps.unwake(slot);
     slot.pending = undefined;
-    pending.started.reject(unavailable(`the run did not start: ${why}`));
+    pending.started?.reject(unavailable(`the run did not start: ${why}`));
   }
 
   pump(): void {
@@ -143,14 +143,14 @@ export class RunPool {
         schedule = (await this.deps.service.execute(command, pending.origin)).schedule;
       } catch (error) {
         recorded(false);
-        pending.started.reject(error);
+        pending.started?.reject(error);
         if (!(error instanceof DomainError && error.code === 'not_found')) {
           this.deps.log.warn('run could not start', { tenant: slot.tenant, runId: flight.runId, error: message(error) });
         }
         return;
       }
       recorded(true);
-      pending.started.resolve();
+      pending.started?.resolve();
       if (flight.abandoned || !schedule) return;
       flight.phase = 'running';
       flight.startedAt = clock.now();
@@ -235,7 +235,7 @@ export class RunPool {
     const { timers, clock, recorder } = this.deps;
     for (const pending of this.queue.clear()) {
       pending.slot.pending = undefined;
-      pending.started.reject(unavailable('the run did not start: the scheduler stopped'));
+      pending.started?.reject(unavailable('the run did not start: the scheduler stopped'));
     }
     const flights = [...this.flights];
     if (flights.length > 0 && graceMs > 0) {

@@ -162,7 +162,7 @@ class TimetableScheduler implements Scheduler {
     this.pool.pump();
     // Started at once (a free slot): answer after run.started is recorded, so the client's
     // next read shows it running. Queued behind the cap: answer now.
-    if (this.isFlying(slot, pending.runId)) await pending.started.promise;
+    if (this.isFlying(slot, pending.runId)) await pending.started?.promise;
     return { runId: pending.runId };
   }
 
@@ -207,7 +207,20 @@ class TimetableScheduler implements Scheduler {
       return;
     }
     if (!slot) {
-      slot = { tenant, timetable: '', cursor: coveredMs(s), notBefore: 0, started: 0, lastStartedAt: 0 };
+      // every field present from the start, so all slots share one shape
+      slot = {
+        tenant,
+        timetable: '',
+        cursor: coveredMs(s),
+        due: undefined,
+        resume: undefined,
+        wait: undefined,
+        pending: undefined,
+        flight: undefined,
+        notBefore: 0,
+        started: 0,
+        lastStartedAt: 0,
+      };
       this.slots.set(tenant, slot);
     }
     if (s.paused) {

@@ -31,7 +31,8 @@ export interface PendingRun extends HeapItem {
   // the tenant's runs started so far and the last start, as of queueing (for fair ties)
   served: number;
   rank: number;
-  started: Started;
+  // only a manual run has someone waiting to hear that it started
+  started?: Started;
 }
 
 export interface Flight {
