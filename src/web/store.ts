@@ -200,6 +200,8 @@ export const createStore = ({ api, feed, pollMs, timers = realTimers, defer = (p
   // (1 s, 2 s, 4 s … up to pollMs) until it opens again.
   const streamDown = () => {
     stream = null;
+    // an open stream kept the data current up to the moment it broke
+    if (connection.value === 'live') markSynced();
     if (connection.value === 'live' || connection.value === 'connecting') connection.value = 'polling';
     if (pollTimer === null) void poll();
     const delay = Math.min(RETRY_FIRST_MS * 2 ** streamFailures, pollMs);

@@ -30,7 +30,7 @@ export interface Harness {
   browser: Browser;
   dataDir: string;
   // a page signed in with the given role's token
-  page(options?: { role?: 'operator' | 'viewer'; width?: number; height?: number; path?: string }): Promise<Page>;
+  page(options?: { role?: 'operator' | 'viewer'; width?: number; height?: number; path?: string; reducedMotion?: 'reduce' | 'no-preference' }): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -52,8 +52,8 @@ export const startHarness = async (options: { seed?: (dataDir: string) => Promis
     proxy,
     browser,
     dataDir,
-    async page({ role = 'operator', width = 1280, height = 800, path: at = '/' } = {}) {
-      const context = await browser.newContext({ viewport: { width, height } });
+    async page({ role = 'operator', width = 1280, height = 800, path: at = '/', reducedMotion = 'no-preference' } = {}) {
+      const context = await browser.newContext({ viewport: { width, height }, reducedMotion });
       const page = await context.newPage();
       pages.push(page);
       const token = role === 'operator' ? OPERATOR_TOKEN : VIEWER_TOKEN;

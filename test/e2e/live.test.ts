@@ -63,6 +63,23 @@ describe.skipIf(!hasChromium)('live updates in the browser', () => {
     await dashboard.waitForSelector('[data-tenant="polled-roofing"][data-status="PAUSED"]');
   });
 
+  it('marks a tile whose state just changed, and does not animate it under prefers-reduced-motion', async () => {
+    const moving = await h.page({ path: '/' });
+    const still = await h.page({ path: '/', reducedMotion: 'reduce' });
+    for (const page of [moving, still]) await page.waitForSelector('[data-tenant="acme-roofing"][data-status="OK"]');
+    await api('POST', '/api/schedules/acme-roofing/pause', { reason: 'motion check' });
+    const animation = (page: typeof moving) =>
+      page
+        .waitForSelector('[data-tenant="acme-roofing"].tile-changed')
+        .then(() => page.$eval('[data-tenant="acme-roofing"]', (tile) => getComputedStyle(tile, '::after').animationName));
+    expect(await animation(moving)).toBe('changed');
+    expect(await animation(still)).toBe('none');
+    // nothing else on the wall moves
+    expect(await moving.$$eval('*', (all) => all.filter((e) => getComputedStyle(e).animationName !== 'none').length)).toBe(0);
+    await moving.waitForSelector('[data-tenant="acme-roofing"]:not(.tile-changed)');
+    await api('POST', '/api/schedules/acme-roofing/resume');
+  });
+
   it('reloads a kiosk wall by itself when the server comes back with a new build', async () => {
     const wall = await h.page({ path: '/?kiosk&poll=1' });
     await wall.waitForSelector('[data-testid=connection]:has-text("Live")');

@@ -16,7 +16,9 @@ export const Dashboard = ({ models }: { models: Models }) => {
   // The wall is one screen: tiles that do not fit are counted, not scrolled (the panel lists all).
   const views = store.schedules.value;
   const state = store.state.value;
-  const scheduler = schedulerLine(health.health.value?.scheduler, store.now.value);
+  const scheduler = health.reachable.value
+    ? schedulerLine(health.health.value?.scheduler, store.now.value)
+    : { ok: false, text: 'Scheduler: no answer from the server' };
   const stripTenants = views.slice(0, TIMELINE_STRIPS).map((v) => v.tenant);
   return (
     <main class="dashboard" id="main">
