@@ -80,6 +80,7 @@ export const startServer = async (config: Config, log: Logger): Promise<Running>
     streams,
     metrics,
     scheduler,
+    defaultRunner: config.runner,
   });
   await scheduler.start();
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

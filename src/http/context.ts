@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.ts';
 import type { ServerMetrics } from '../core/metrics/server-metrics.ts';
+import type { RunnerName } from '../core/domain/events.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Scheduler } from '../core/scheduler/scheduler.ts';
 import type { CommandService, Origin } from '../core/service.ts';
@@ -32,6 +33,8 @@ export interface AppDeps {
   metrics?: ServerMetrics;
   // absent: no runs start here (run now answers 503); health and summary say so
   scheduler?: Pick<Scheduler, 'runNow' | 'state'>;
+  // the runner of a schedule created without one (CC_RUNNER); absent: demo
+  defaultRunner?: RunnerName;
 }
 
 export type Env = { Variables: { principal: Principal } };

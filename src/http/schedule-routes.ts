@@ -34,7 +34,7 @@ export const scheduleRoutes = (deps: AppDeps) => {
       type: 'CreateSchedule',
       tenant: body.tenant,
       spec: specOf(body)!,
-      runner: body.runner ?? 'demo',
+      runner: body.runner ?? deps.defaultRunner ?? 'demo',
       policy: policyOf(body),
       paused: body.paused ?? false,
     };

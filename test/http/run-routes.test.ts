@@ -72,3 +72,16 @@ describe('scheduler state in health and summary', () => {
     expect(health).toMatchObject({ status: 'ok', scheduler: { state: 'stopped' } });
   });
 });
+
+describe('CC_RUNNER', () => {
+  it('is the runner of a schedule created without one', async () => {
+    const time = new FakeTime(START);
+    const store = openMemoryStore();
+    const service = new CommandService({ store, clock: time });
+    const app = createApp({ store, service, clock: time, log: silentLogger, defaultRunner: 'http' });
+    const create = (body: unknown) =>
+      app.request('http://localhost/api/schedules', { method: 'POST', headers: { 'x-ops': '1', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(await (await create({ tenant: 'acme-roofing', every: 60 })).json()).toMatchObject({ runner: 'http' });
+    expect(await (await create({ tenant: 'demo-co', every: 60, runner: 'demo' })).json()).toMatchObject({ runner: 'demo' });
+  });
+});
