@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { JournalError } from '../../../src/core/journal/journal.ts';
 import type { Runner } from '../../../src/core/runners/runner.ts';
+import { openMemoryStore } from '../../../src/core/store/memory-store.ts';
 import { delay } from '../../../src/core/timers.ts';
 import { harness, OPERATOR, scriptedRunner } from './harness.ts';
 import { FakeTime } from './fake-time.ts';
@@ -109,5 +111,34 @@ describe('scheduler state', () => {
     await h.scheduler.start();
     await time.advance(95_000);
     expect(h.scheduler.state().lastTickAt).toBe(new Date(Date.parse(START) + 90_000).toISOString());
+  });
+});
+
+describe('a journal that fails for a moment', () => {
+  it('records the end of a run once the journal is back, and keeps scheduling', async () => {
+    const time = new FakeTime(START);
+    const inner = openMemoryStore();
+    let failures = 0;
+    const journal = Object.create(inner.journal) as typeof inner.journal;
+    journal.append = async (drafts) => {
+      if (drafts[0]?.type === 'run.succeeded' && failures < 2) {
+        failures += 1;
+        throw new JournalError('disk full', 'unavailable');
+      }
+      return inner.journal.append(drafts);
+    };
+    const store = { ...inner, journal, projector: inner.projector };
+    const h = harness({ start: START, time, store, runner: scriptedRunner(time, () => ({ ms: 1000 })).runner });
+    await h.create('acme-roofing', { every: 3600 });
+    await h.scheduler.start();
+    const due = Date.parse(h.scheduler.state().nextDueAt!);
+    // the run ends at due + 1 s; the first two tries to record it fail, retried after 1 s and 2 s
+    await time.advanceTo(due + 1000);
+    expect(await h.events('run.succeeded')).toHaveLength(0);
+    expect(store.projector.schedules.get('acme-roofing')!.running).toBeDefined();
+    await time.advanceTo(due + 4000);
+    expect((await h.events('run.succeeded')).map((e) => e.ts)).toEqual([new Date(due + 4000).toISOString()]);
+    await time.advance(3600_000);
+    expect(await h.events('run.started')).toHaveLength(2);
   });
 });
