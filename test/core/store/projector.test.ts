@@ -91,7 +91,8 @@ const logCollector = () => {
 const restartFromCopy = async (dataDir: string, snapshotEvery: number) => {
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-prop-copy-'));
   dirs.push(copy);
-  fs.cpSync(dataDir, copy, { recursive: true });
+  // a snapshot being written meanwhile comes and goes as a .tmp: not part of what a crash keeps
+  fs.cpSync(dataDir, copy, { recursive: true, filter: (src) => !src.endsWith('.tmp') });
   fs.rmSync(path.join(copy, '.lock'), { force: true });
   const collector = logCollector();
   const store = await openFileStore({ dataDir: copy, log: collector.log, segmentBytes: 2048, snapshotEvery });
