@@ -15,10 +15,31 @@ export const VIEWER_TOKEN = 'e2e-viewer-token-0123456789ab';
 export const ARTIFACTS = path.resolve('test-artifacts');
 
 let built = false;
-// The server serves dist/web; build it when missing or older than its sources.
+const BUILD_LOCK = path.resolve('dist/.e2e-build-lock');
+
+// The server serves dist/web; build it when missing or older than its sources. Test files run
+// in parallel processes, and a build empties dist/web first, so one process builds at a time
+// (the others then find it fresh and skip).
 export const ensureBuild = () => {
   if (built) return;
-  execSync('node scripts/ensure-build.js', { stdio: 'inherit' });
+  fs.mkdirSync(path.dirname(BUILD_LOCK), { recursive: true });
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      fs.mkdirSync(BUILD_LOCK);
+      break;
+    } catch {
+      // a lock left by a killed run is taken over after a minute
+      const age = Date.now() - (fs.statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 60_000) fs.rmSync(BUILD_LOCK, { recursive: true, force: true });
+      else Atomics.wait(pause, 0, 0, 200);
+    }
+  }
+  try {
+    execSync('node scripts/ensure-build.js', { stdio: 'inherit' });
+  } finally {
+    fs.rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
   built = true;
 };
 

@@ -31,6 +31,7 @@ describe.skipIf(!hasChromium)('screens with a seeded fleet', () => {
       // nothing to scroll on the wall, and no chrome
       expect(await page.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight)).toBe(true);
       expect(await page.$('nav')).toBeNull();
+      expect(await page.$('.topbar')).toBeNull();
       expect(await page.textContent('[data-testid=summary-line]')).toMatch(/^12 tenants · \d+ OK · 1 paused · \d+ error · \d+ stale — as of \d\d:\d\d:\d\dZ$/);
       expect(await page.textContent('[data-testid=last-audit]')).toMatch(/\d\d:\d\d:\d\dZ • [a-z-]+ • [a-z-]+/);
       await screenshot(page, `dashboard-kiosk-${width}x${height}`);

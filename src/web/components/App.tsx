@@ -16,7 +16,7 @@ export const App = ({ models, page, replay }: { models: Models; page: Page; repl
         Skip to content
       </a>
     )}
-    <TopBar models={models} page={page} title={TITLES[page]} />
+    {!models.kiosk && <TopBar models={models} page={page} title={TITLES[page]} />}
     {page === 'dashboard' && <Dashboard models={models} />}
     {page === 'panel' && <ControlPanel models={models} />}
     {page === 'replay' && replay && <Replay replay={replay} />}

@@ -1,4 +1,5 @@
 import type { Models } from '../models.ts';
+import { ConnectionIndicator } from './ConnectionIndicator.tsx';
 import { schedulerLine } from '../health.ts';
 import { LastAuditBadge } from './LastAuditBadge.tsx';
 import { RecentRunsCard } from './RecentRunsCard.tsx';
@@ -25,7 +26,11 @@ export const Dashboard = ({ models }: { models: Models }) => {
       <div class="dash-top">
         <SummaryCard summary={store.summary.value} />
         <div class="dash-side">
-          <WallClock now={store.now} />
+          {/* a kiosk has no top bar; the connection state still shows, beside the clock */}
+          <div class="clock-row">
+            {kiosk && <ConnectionIndicator store={store} />}
+            <WallClock now={store.now} />
+          </div>
           <LastAuditBadge last={state.lastEvent} />
           {scheduler && (
             <div class={`scheduler-line ${scheduler.ok ? 'ok' : 'bad'}`} data-testid="scheduler-state">
