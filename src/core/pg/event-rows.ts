@@ -30,14 +30,34 @@ export const readHead = async (client: pg.Pool | pg.PoolClient, n: PgNames): Pro
   return headOf(rows[0]);
 };
 
+export interface RecentRow extends EventRow {
+  tenant: string;
+}
+
+export interface AppendStart {
+  head: Head;
+  // the rows after `since`, oldest first: what other instances appended meanwhile
+  recent: RecentRow[];
+  // false when there were more than could be fetched at once (the oldest are missing)
+  complete: boolean;
+}
+
+const RECENT_LIMIT = 2_000;
+
 // Opens the transaction every writer shares: whoever holds the lock appends after the
 // current last row, so seq is assigned in commit order and no reader ever sees a gap
-// (a row becomes visible before the lock is released to the next writer).
-export const beginAppend = async (client: pg.PoolClient, n: PgNames): Promise<Head> => {
+// (a row becomes visible before the lock is released to the next writer). The same round
+// trip fetches the rows since `since` (where this instance's reader stands): the guards
+// check them, and the reader gets them without reading the table again.
+export const beginAppend = async (client: pg.PoolClient, n: PgNames, since: number): Promise<AppendStart> => {
+  if (!Number.isSafeInteger(since) || since < 0) throw new Error(`since must be a seq, not ${since}`);
   const results = (await client.query(
-    `BEGIN; SELECT pg_advisory_xact_lock(${n.lockKey('append')}); SELECT seq, hash, body FROM ${n.table('events')} ORDER BY seq DESC LIMIT 1`,
-  )) as unknown as pg.QueryResult<EventRow>[];
-  return headOf(results[2]?.rows[0]);
+    `BEGIN; SELECT pg_advisory_xact_lock(${n.lockKey('append')}); ` +
+      `SELECT seq, hash, body, tenant FROM ${n.table('events')} WHERE seq >= ${since} ORDER BY seq DESC LIMIT ${RECENT_LIMIT}`,
+  )) as unknown as pg.QueryResult<RecentRow>[];
+  const rows = (results[2]?.rows ?? []).reverse();
+  const complete = rows.length === 0 || rows[0]!.seq <= Math.max(since, 1);
+  return { head: headOf(rows[rows.length - 1]), recent: rows.filter((r) => r.seq > since), complete };
 };
 
 // Inserts the rows, wakes the other instances and commits, in one round trip while the

@@ -4,13 +4,15 @@ import type { Envelope, Unsequenced } from '../domain/events.ts';
 import { JournalError, monotonicTs } from '../journal/journal.ts';
 import { chainHash } from '../journal/line-codec.ts';
 import { needsFreshTenant, runKeyOf, runKeyText } from './append-guards.ts';
-import { beginAppend, type EventRow, insertAndCommit } from './event-rows.ts';
+import { type AppendStart, beginAppend, type EventRow, insertAndCommit } from './event-rows.ts';
 import { isConnectionError, unavailable, withClient } from './pg-pool.ts';
 import type { PgNames } from './pg-names.ts';
 
 export interface Committed {
   rows: EventRow[];
   events: Envelope[];
+  // rows other instances committed before these, as read inside the transaction
+  before: EventRow[];
 }
 
 interface Pending {
@@ -91,17 +93,18 @@ export class PgAppender {
   }
 
   private async transaction(client: pg.PoolClient, batch: Pending[]): Promise<Array<Committed | Error>> {
-    let head;
     try {
-      head = await beginAppend(client, this.n);
-      const verdicts = await this.check(client, batch, head.seq);
+      const start = await beginAppend(client, this.n, Math.min(...batch.map((p) => p.basis)));
+      const { head, recent } = start;
+      const verdicts = await this.check(client, batch, start);
+      const before: EventRow[] = recent.map(({ seq, hash, body }) => ({ seq, hash, body }));
       let { seq, hash, ts } = head;
       const rows: EventRow[] = [];
       const events: Envelope[] = [];
       const outcomes = batch.map((p, i): Committed | Error => {
         const refused = verdicts[i];
         if (refused) return refused;
-        const mine: Committed = { rows: [], events: [] };
+        const mine: Committed = { rows: [], events: [], before };
         for (const d of p.drafts) {
           seq += 1;
           ts = monotonicTs(d.ts, ts);
@@ -135,17 +138,22 @@ export class PgAppender {
   }
 
   // Guards, checked under the append lock so nobody can slip in between check and insert.
-  private async check(client: pg.PoolClient, batch: Pending[], headSeq: number): Promise<Array<Error | undefined>> {
+  private async check(client: pg.PoolClient, batch: Pending[], start: AppendStart): Promise<Array<Error | undefined>> {
     const verdicts: Array<Error | undefined> = batch.map(() => undefined);
-    const stale = batch.filter((p) => p.basis < headSeq && p.drafts.some(needsFreshTenant));
+    const stale = batch.filter((p) => p.basis < start.head.seq && p.drafts.some(needsFreshTenant));
     if (stale.length > 0) {
       const tenants = [...new Set(stale.flatMap((p) => p.drafts.filter(needsFreshTenant).map((d) => d.tenant)))];
+      // the rows since the oldest basis came with the lock, unless there were too many
       const since = Math.min(...stale.map((p) => p.basis));
-      const { rows } = await client.query<{ tenant: string; seq: number }>(
-        `SELECT tenant, seq FROM ${this.n.table('events')} WHERE seq > $1 AND tenant = ANY($2::text[])`,
-        [since, tenants],
-      );
-      const foreign = rows.filter((r) => !this.isOwn(r.seq));
+      const rows = start.complete
+        ? start.recent
+        : (
+            await client.query<{ tenant: string; seq: number }>(
+              `SELECT tenant, seq FROM ${this.n.table('events')} WHERE seq > $1 AND tenant = ANY($2::text[])`,
+              [since, tenants],
+            )
+          ).rows;
+      const foreign = rows.filter((r) => r.seq > since && tenants.includes(r.tenant) && !this.isOwn(r.seq));
       batch.forEach((p, i) => {
         const changed = p.drafts.filter(needsFreshTenant).find((d) => foreign.some((r) => r.tenant === d.tenant && r.seq > p.basis));
         if (changed) {

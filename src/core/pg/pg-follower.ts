@@ -30,7 +30,9 @@ interface Waiter {
 // a reconnect or the slow poll, always from the last published seq, so nothing is missed.
 export class PgFollower {
   private head: Head;
-  private readonly own = new Map<number, { row: EventRow; event: Envelope }>();
+  // rows handed over by this process's writer: its own (with their events) and the ones
+  // other instances committed just before them (read under the append lock; checked here)
+  private readonly known = new Map<number, { row: EventRow; event?: Envelope }>();
   // highest seq known to be committed (from NOTIFY payloads and own commits)
   private target = 0;
   // woken without knowing how far: read the table once more
@@ -71,8 +73,11 @@ export class PgFollower {
   }
 
   offer(committed: Committed): void {
+    for (const row of committed.before) {
+      if (row.seq > this.head.seq && !this.known.has(row.seq)) this.known.set(row.seq, { row });
+    }
     committed.rows.forEach((row, i) => {
-      if (row.seq > this.head.seq) this.own.set(row.seq, { row, event: committed.events[i]! });
+      if (row.seq > this.head.seq) this.known.set(row.seq, { row, event: committed.events[i]! });
       this.target = Math.max(this.target, row.seq);
     });
     this.pump();
@@ -124,14 +129,20 @@ export class PgFollower {
   private async run(): Promise<void> {
     const pageSize = this.options.pageSize ?? 1_000;
     while (!this.failure && !this.stopped) {
-      const mine: Envelope[] = [];
-      for (let next = this.own.get(this.head.seq + 1); next; next = this.own.get(this.head.seq + 1)) {
-        this.own.delete(next.row.seq);
-        this.head = { seq: next.row.seq, hash: next.row.hash, ts: next.event.ts };
-        mine.push(next.event);
+      const handed: Envelope[] = [];
+      for (let next = this.known.get(this.head.seq + 1); next; next = this.known.get(this.head.seq + 1)) {
+        this.known.delete(next.row.seq);
+        if (!next.event && chainHash(this.head.hash, next.row.body) !== next.row.hash) {
+          if (handed.length > 0) this.deliver(handed);
+          this.fail(next.row);
+          return;
+        }
+        const event = next.event ?? parseBody(next.row.body);
+        this.head = { seq: next.row.seq, hash: next.row.hash, ts: event.ts };
+        handed.push(event);
       }
-      if (mine.length > 0) {
-        this.deliver(mine);
+      if (handed.length > 0) {
+        this.deliver(handed);
         continue;
       }
       if (!this.unknown && this.target <= this.head.seq) return;
@@ -159,9 +170,9 @@ export class PgFollower {
           this.fail(row);
           return;
         }
-        const own = this.own.get(row.seq);
-        this.own.delete(row.seq);
-        const event = own?.event ?? parseBody(row.body);
+        const known = this.known.get(row.seq);
+        this.known.delete(row.seq);
+        const event = known?.event ?? parseBody(row.body);
         this.head = { seq: row.seq, hash: row.hash, ts: event.ts };
         events.push(event);
       }

@@ -41,7 +41,7 @@ export const copyIntoPg = async (
     const rows: EventRow[] = batch.map((l) => ({ seq: l.seq, hash: l.hash, body: l.eventJson }));
     await withClient(pool, async (client) => {
       try {
-        const now = await beginAppend(client, n);
+        const { head: now } = await beginAppend(client, n, rows[0]!.seq - 1);
         // someone appended meanwhile (a server running on this schema): the histories part
         if (now.seq !== rows[0]!.seq - 1) throw diverged(now.seq);
         await insertAndCommit(client, n, rows, batch.map((l) => parseBody(l.eventJson)));
