@@ -5,21 +5,22 @@ import type { Journal, Listener, Subscription } from './journal.ts';
 // journal, then drain what arrived meanwhile, de-duplicating by seq. Listeners never see
 // an event twice or out of order.
 export class Fanout {
-  private readonly listeners = new Set<(events: readonly Envelope[]) => void>();
+  // each live listener with what to do when it throws
+  private readonly listeners = new Map<(events: readonly Envelope[]) => void, (error: Error) => void>();
 
   get size(): number {
     return this.listeners.size;
   }
 
   publish(events: readonly Envelope[]): void {
-    for (const listener of this.listeners) {
-      // One broken listener must not stop delivery to the others or the writer.
+    for (const [listener, fail] of this.listeners) {
+      // One broken listener must not stop delivery to the others, the writer or the process:
+      // it is detached and told through its onError.
       try {
         listener(events);
       } catch (error) {
-        queueMicrotask(() => {
-          throw error;
-        });
+        this.listeners.delete(listener);
+        fail(error instanceof Error ? error : new Error(String(error)));
       }
     }
   }
@@ -44,7 +45,13 @@ export class Fanout {
       if (buffered) buffered.push(...events);
       else deliver(events);
     };
-    this.listeners.add(live);
+    const fail = (error: Error) => {
+      this.listeners.delete(live);
+      closed = true;
+      if (onError) onError(error);
+      else process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'journal listener failed and was detached', error: error.message })}\n`);
+    };
+    this.listeners.set(live, fail);
     const catchUp = async () => {
       const PAGE = 1000;
       while (!closed && delivered < journal.lastSeq) {
@@ -59,11 +66,7 @@ export class Fanout {
     if (after >= journal.lastSeq) {
       buffered = null;
     } else {
-      catchUp().catch((error: unknown) => {
-        this.listeners.delete(live);
-        closed = true;
-        onError?.(error instanceof Error ? error : new Error(String(error)));
-      });
+      catchUp().catch((error: unknown) => fail(error instanceof Error ? error : new Error(String(error))));
     }
     return {
       close: () => {
