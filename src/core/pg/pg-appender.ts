@@ -86,7 +86,7 @@ export class PgAppender {
 
   private failureOf(error: unknown): Error {
     const code = (error as { code?: string }).code ?? '';
-    if (code === '23505') return conflict('the change collides with one another instance recorded first (a run for this due time already started, or a duplicate event id)');
+    if (code === '23505') return conflict('the change collides with one that was recorded first (a run for this due time already started, or a duplicate event id)');
     if (code.startsWith('22')) return invalid(`the database cannot store this change: ${(error as Error).message}`);
     if (error instanceof DomainError || error instanceof JournalError) return error;
     return unavailable('append failed', error);
