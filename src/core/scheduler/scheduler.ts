@@ -184,7 +184,6 @@ class TimetableScheduler implements Scheduler {
     };
   }
 
-  // --- the timetable -------------------------------------------------------------------
 
   private onEvents(events: readonly Envelope[]): void {
     if (this.status !== 'running') return;
@@ -353,7 +352,6 @@ class TimetableScheduler implements Scheduler {
     this.recorder.record({ type: 'ResumeSchedule', tenant: slot.tenant }, () => this.setAlarm(slot, 'resume', this.clock.now() + 5_000));
   }
 
-  // --- stopping --------------------------------------------------------------------------
 
   private async shutdown(graceMs: number): Promise<void> {
     this.status = 'stopping';
