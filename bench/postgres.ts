@@ -117,7 +117,7 @@ interface LatencyRow {
 const benchCrossInstance = async (): Promise<LatencyRow[]> => {
   const rows: LatencyRow[] = [];
   for (const loaded of [false, true]) {
-    progress(`cross-instance latency, ${loaded ? 'with a third instance appending flat out' : 'idle'}`);
+    progress(`cross-instance latency, ${loaded ? 'with a third instance appending flat out' : 'no other writes'}`);
     const schema = await migrated(freshSchema());
     const [writer, reader, noise] = await startPeers(schema, loaded ? 3 : 2);
     await Promise.resolve(reader!.send({ type: 'listen', count: SAMPLES }));
@@ -127,7 +127,7 @@ const benchCrossInstance = async (): Promise<LatencyRow[]> => {
     writer!.send({ type: 'tick', count: SAMPLES, everyMs: 10 });
     const { latencies } = await heard;
     if (noise) await next(noise, 'appended');
-    rows.push({ load: loaded ? '64 appenders on a third instance' : 'idle', samples: latencies.length, p50ms: quantile(latencies, 0.5), p99ms: quantile(latencies, 0.99), maxMs: Math.max(...latencies) });
+    rows.push({ load: loaded ? '64 appenders on a third instance' : 'no other writes', samples: latencies.length, p50ms: quantile(latencies, 0.5), p99ms: quantile(latencies, 0.99), maxMs: Math.max(...latencies) });
     await closePeers([writer!, reader!, ...(noise ? [noise] : [])]);
   }
   return rows;
@@ -224,11 +224,13 @@ try {
     `PostgreSQL ${version[0]!.server_version} on ${os.cpus().length} CPU(s), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     '',
     'Durable appends (each acknowledged after commit and after the local subscribers saw it):',
+    '',
     '| instances | appenders each | events | appends/s | p50 ms | p99 ms |',
     '| --- | --- | --- | --- | --- | --- |',
     ...appends.map((r) => `| ${r.instances} | ${r.appenders} | ${fixed(r.events)} | ${fixed(r.perSecond)} | ${fixed(r.p50ms, 1)} | ${fixed(r.p99ms, 1)} |`),
     '',
     'Cross-instance delivery (append on one instance → subscriber on another):',
+    '',
     '| path | load | samples | p50 ms | p99 ms | max ms |',
     '| --- | --- | --- | --- | --- | --- |',
     ...cross.map((r) => `| journal → subscriber | ${r.load} | ${r.samples} | ${fixed(r.p50ms, 1)} | ${fixed(r.p99ms, 1)} | ${fixed(r.maxMs, 1)} |`),
