@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig, type ProxyOptions } from 'vite';
 
 // The UI lives in src/web and is served by the API server from dist/web.
@@ -25,9 +24,6 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
   },
-  // The UI reuses the domain's pure functions; their modules also declare zod schemas, which
-  // only the server uses. See src/web/zod-stand-in.ts.
-  resolve: { alias: { zod: fileURLToPath(new URL('./src/web/zod-stand-in.ts', import.meta.url)) } },
   server: {
     // anchored patterns: a plain '/api' prefix would also catch the UI's own module /api.ts
     proxy: Object.fromEntries(['^/api(/|$)', '^/login(\\?|$)', '^/logout(\\?|$)'].map((path) => [path, devProxy])),

@@ -129,6 +129,28 @@ describe('architecture', () => {
     expect(check(sourceFiles(path.join(SRC, 'web')), webViolations)).toEqual([]);
   });
 
+  it('keeps zod out of what the UI imports, directly or through the domain (the server validates)', () => {
+    const seen = new Set<string>();
+    const reachesZod: string[] = [];
+    const visit = (file: string, trail: string[]) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      // type-only imports are erased from the bundle
+      const code = fs.readFileSync(file, 'utf8').replace(/^\s*(import|export)\s+type\s[^;]*;/gm, '');
+      for (const spec of importsOf(code)) {
+        if (spec === 'zod') reachesZod.push([...trail, path.relative(ROOT, file)].join(' → '));
+        if (!spec.startsWith('.')) continue;
+        const target = path.resolve(path.dirname(file), spec);
+        if (fs.existsSync(target)) visit(target, [...trail, path.relative(ROOT, file)]);
+      }
+    };
+    const entry = path.join(SRC, 'web', 'main.tsx');
+    visit(entry, []);
+    expect(seen.size).toBeGreaterThan(10);
+    expect([...seen].some((f) => f.startsWith(DOMAIN))).toBe(true);
+    expect(reachesZod).toEqual([]);
+  });
+
   describe('the checks themselves', () => {
     const inDomain = path.join(DOMAIN, 'example.ts');
     const inCore = path.join(SRC, 'core', 'journal', 'example.ts');

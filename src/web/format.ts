@@ -1,4 +1,4 @@
-import { isInterval, type ScheduleSpec } from '../core/domain/spec.ts';
+import { isInterval, type ScheduleSpec } from '../core/domain/spec-rules.ts';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

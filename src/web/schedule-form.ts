@@ -1,5 +1,5 @@
-import { cronProblem, isValidTimezone, MAX_EVERY_SECONDS, MIN_EVERY_SECONDS } from '../core/domain/spec.ts';
-import { normalizeTenant, TENANT_PATTERN } from '../core/domain/tenant.ts';
+import { cronProblem, isValidTimezone, MAX_EVERY_SECONDS, MIN_EVERY_SECONDS } from '../core/domain/spec-rules.ts';
+import { normalizeTenant, TENANT_PATTERN } from '../core/domain/slug.ts';
 
 // The create and edit forms as plain data, so their rules are tested without a DOM.
 // The server validates again; these rules only save the operator a round trip.

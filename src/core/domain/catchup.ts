@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import { type CronSpec, isInterval, type ScheduleSpec } from './spec.ts';
+import { type CronSpec, isInterval, type ScheduleSpec } from './spec-rules.ts';
 import type { Policy } from './events.ts';
 import { nextDue } from './timetable.ts';
 

@@ -1,6 +1,6 @@
 import type { Envelope, ErrorClass, Policy, RunnerName, Trigger } from './events.ts';
-import type { ScheduleSpec } from './spec.ts';
-import { isInterval } from './spec.ts';
+import type { ScheduleSpec } from './spec-rules.ts';
+import { isInterval } from './spec-rules.ts';
 
 export interface PauseInfo {
   reason?: string;

@@ -1,6 +1,6 @@
 import type { Envelope, Policy, RunnerName } from './events.ts';
-import type { ScheduleSpec } from './spec.ts';
-import { isInterval } from './spec.ts';
+import type { ScheduleSpec } from './spec-rules.ts';
+import { isInterval } from './spec-rules.ts';
 
 // A schedule's settings as the API writes them: the same flat fields as create and PATCH.
 export interface Settings {

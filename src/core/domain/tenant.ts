@@ -1,8 +1,6 @@
 import { z } from 'zod';
+import { normalizeTenant, TENANT_PATTERN } from './slug.ts';
 
-export const TENANT_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-
-export const normalizeTenant = (raw: string): string => raw.trim().toLowerCase();
 
 // Accepts what an operator types ("  Acme-Roofing ") and yields the canonical slug.
 export const tenantInput = z

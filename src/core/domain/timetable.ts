@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import { isInterval, type ScheduleSpec } from './spec.ts';
+import { isInterval, type ScheduleSpec } from './spec-rules.ts';
 
 // Pure due-time arithmetic. Instants are epoch milliseconds.
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeTenant, tenantInput, tenantSlug } from '../../../src/core/domain/tenant.ts';
+import { normalizeTenant } from '../../../src/core/domain/slug.ts';
+import { tenantInput, tenantSlug } from '../../../src/core/domain/tenant.ts';
 
 describe('tenant slugs', () => {
   it('trims and lowercases what an operator types', () => {
