@@ -1,10 +1,11 @@
 // npm run bench:postgres — the PostgreSQL store on the local server (DATABASE_URL, default
 // postgres://postgres@127.0.0.1:5432/test), each run in a fresh schema dropped afterwards:
 //   1. durable appends/s with 1 and 3 instances (processes), 1 and 64 appenders each
-//   2. cross-instance append-to-subscriber latency p50/p99, idle and with another instance
+//   2. cross-instance append-to-subscriber latency p50/p99, alone and with another instance
 //      appending flat out
 //   3. three real `serve` instances: POST on A → SSE frame on B and C, p50/p99
-// Nothing here is asserted by the test suite. BENCH_APPEND_MS, BENCH_SAMPLES change the load.
+// Nothing here is asserted by the test suite. BENCH_APPEND_MS, BENCH_SAMPLES change the load;
+// BENCH_PARTS=appends,cross,sse picks parts.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -16,6 +17,7 @@ import pg from 'pg';
 const URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const APPEND_MS = Number(process.env.BENCH_APPEND_MS ?? 5000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 500);
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'appends,cross,sse').split(','));
 const here = path.dirname(fileURLToPath(import.meta.url));
 const progress = (message: string) => process.stderr.write(`… ${message}\n`);
 const fixed = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -217,9 +219,9 @@ const benchSse = async (): Promise<LatencyRow> => {
 
 try {
   const { rows: version } = await admin.query<{ server_version: string }>('SHOW server_version');
-  const appends = await benchAppends();
-  const cross = await benchCrossInstance();
-  const sse = await benchSse();
+  const appends = PARTS.has('appends') ? await benchAppends() : [];
+  const cross = PARTS.has('cross') ? await benchCrossInstance() : [];
+  const sse = PARTS.has('sse') ? await benchSse() : undefined;
   const lines = [
     `PostgreSQL ${version[0]!.server_version} on ${os.cpus().length} CPU(s), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     '',
@@ -234,7 +236,7 @@ try {
     '| path | load | samples | p50 ms | p99 ms | max ms |',
     '| --- | --- | --- | --- | --- | --- |',
     ...cross.map((r) => `| journal → subscriber | ${r.load} | ${r.samples} | ${fixed(r.p50ms, 1)} | ${fixed(r.p99ms, 1)} | ${fixed(r.maxMs, 1)} |`),
-    `| HTTP POST → SSE frame | ${sse.load} | ${sse.samples} | ${fixed(sse.p50ms, 1)} | ${fixed(sse.p99ms, 1)} | ${fixed(sse.maxMs, 1)} |`,
+    ...(sse ? [`| HTTP POST → SSE frame | ${sse.load} | ${sse.samples} | ${fixed(sse.p50ms, 1)} | ${fixed(sse.p99ms, 1)} | ${fixed(sse.maxMs, 1)} |`] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 } finally {
