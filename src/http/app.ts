@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Hono } from 'hono';
-import type { AppDeps, Env } from './context.ts';
+import { type AppDeps, type Env, originOf } from './context.ts';
 import { createServerMetrics } from '../core/metrics/server-metrics.ts';
 import { limitBody } from './body-limit.ts';
 import { corsPolicy } from './cors.ts';
@@ -51,6 +51,11 @@ export const createApp = (deps: AppDeps, options: { sse?: SseOptions } = {}) => 
   api.route('/schedules', scheduleRoutes(deps));
   api.route('/schedules', historyRoutes(deps));
   api.route('/events', sseRoutes(streams));
+  // Who is asking: the UI hides what this role may not do.
+  api.get('/session', (c) => {
+    const { role, name, via } = c.get('principal');
+    return c.json({ role, name, source: originOf(c.get('principal')).source, via });
+  });
   api.route('/', readRoutes(deps));
   api.route('/', replayRoutes(deps));
   app.route('/api', api);

@@ -63,6 +63,13 @@ export const runSchema = z.looseObject({
   errorClass: z.enum(ERROR_CLASSES).optional(),
 });
 
+export const sessionSchema = z.object({
+  role: z.enum(['viewer', 'operator']),
+  name: z.string(),
+  source: z.enum(['ui', 'api']),
+  via: z.enum(['bearer', 'cookie', 'open']),
+});
+
 export const summarySchema = z.looseObject({
   tenants: z.number().int(),
   ok: z.number().int(),

@@ -33,7 +33,7 @@ const session = createSession({ api });
 const health = createHealth({ api, everyMs: Math.min(pollMs, 30_000), onSeq: store.noteServerSeq });
 const ops = createOperations({ api, store, session });
 const models: Models = { api, feed, store, session, health, ops, kiosk };
-const replay = page === 'replay' ? createReplay({ api, feed, serverReplay: () => session.caps.value.replay }) : null;
+const replay = page === 'replay' ? createReplay({ api, feed }) : null;
 
 if (kiosk) {
   document.documentElement.classList.add('kiosk');

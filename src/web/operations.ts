@@ -1,4 +1,4 @@
-import { ApiError, type Api, tenantPath } from './api.ts';
+import { type Api, tenantPath } from './api.ts';
 import type { Version } from './diff.ts';
 import type { SpecBody } from './schedule-form.ts';
 import type { Session } from './session.ts';
@@ -24,20 +24,9 @@ export const createOperations = ({ api, store, session }: { api: Api; store: Sto
     update: (tenant: string, body: SpecBody) => change(() => api.send('PATCH', tenantPath(tenant), body)),
     pause: (tenant: string, body: { reason?: string; until?: string }) => change(() => api.send('POST', tenantPath(tenant, '/pause'), body)),
     resume: (tenant: string) => change(() => api.send('POST', tenantPath(tenant, '/resume'))),
-    runNow: (tenant: string) =>
-      change(() => api.send<{ runId: string }>('POST', tenantPath(tenant, '/run'))).catch((error: unknown) => {
-        if (error instanceof ApiError && error.isMissingRoute) session.lose('runNow');
-        throw error;
-      }),
+    runNow: (tenant: string) => change(() => api.send<{ runId: string }>('POST', tenantPath(tenant, '/run'))),
     remove: (tenant: string) => change(() => api.send('DELETE', tenantPath(tenant))),
-    history: async (tenant: string): Promise<Version[]> => {
-      try {
-        return (await api.get<{ versions: Version[] }>(tenantPath(tenant, '/history'))).versions;
-      } catch (error) {
-        if (error instanceof ApiError && error.isMissingRoute) session.lose('history');
-        throw error;
-      }
-    },
+    history: async (tenant: string): Promise<Version[]> => (await api.get<{ versions: Version[] }>(tenantPath(tenant, '/history'))).versions,
     revert: (tenant: string, toSeq: number) => change(() => api.send('POST', tenantPath(tenant, '/revert'), { toSeq })),
   };
 };

@@ -55,6 +55,8 @@ describe.skipIf(!hasChromium)('replay', () => {
     await page.fill('#replay-time', createdAt);
     await page.click('button:has-text("Go to time")');
     await page.waitForSelector('[data-testid=cursor-event]:has-text("#1 schedule.created")');
+    // history.replaceState reaches Playwright's page.url() a little after the DOM: wait for it
+    await page.waitForURL((url) => url.searchParams.get('seq') === '1', { timeout: 5_000 });
     expect(new URL(page.url()).searchParams.get('seq')).toBe('1');
   });
 });

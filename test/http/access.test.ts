@@ -26,6 +26,16 @@ describe('login, sessions and named tokens', () => {
     expect(event).toMatchObject({ source: 'ui', actor: 'operator' });
   });
 
+  it('tells the browser who it is signed in as (GET /api/session), and refuses anonymous callers', async () => {
+    const h = makeApp();
+    const cookie = cookieOf(await h.request('GET', `/login?token=${OPERATOR_TOKEN}`, { as: null }));
+    const asCookie = await h.request('GET', '/api/session', { as: { cookie } });
+    expect(await asCookie.json()).toEqual({ role: 'operator', name: 'operator', source: 'ui', via: 'cookie' });
+    const asViewer = await h.request('GET', '/api/session', { as: 'viewer' });
+    expect(await asViewer.json()).toMatchObject({ role: 'viewer', source: 'api', via: 'bearer' });
+    expect((await h.request('GET', '/api/session', { as: null })).status).toBe(401);
+  });
+
   it('redirects only to a path on this site', async () => {
     const h = makeApp();
     for (const next of ['//evil.example', 'https://evil.example', '/\\evil.example', 'panel', '/caf\u00e9']) {

@@ -82,6 +82,13 @@ export const fakeApi = (journal: FakeJournal, now: () => number, lag: Partial<Re
         const limit = Number(url.searchParams.get('limit') ?? 100);
         return { events: journal.events.filter((e) => e.seq > after).slice(0, limit), lastSeq: last };
       }
+      case '/api/replay': {
+        const at = url.searchParams.get('at');
+        let seq = Number(url.searchParams.get('seq') ?? 0);
+        if (at !== null) seq = journal.events.filter((e) => e.ts <= new Date(at).toISOString()).length;
+        const state = journal.stateAt(seq);
+        return { asOf: asOfAt(seq), schedules: Object.values(state.schedules), audit: state.audit };
+      }
       default:
         throw new ApiError({ status: 404, detail: `no route for GET ${url.pathname}` });
     }

@@ -8,11 +8,11 @@ const setup = () => {
   journal.append(created('acme-roofing'), paused('acme-roofing', 'CRM maintenance'), resumed('acme-roofing'), created('bolt-roofing'), deleted('acme-roofing'));
   const api = fakeApi(journal, () => now);
   const { feed } = fakeFeed(api);
-  return { journal, api, replay: createReplay({ api, feed, serverReplay: () => false }) };
+  return { journal, api, replay: createReplay({ api, feed }) };
 };
 
-describe('replay without the server replay endpoint', () => {
-  it('folds evolve over the events up to the cursor', async () => {
+describe('replay', () => {
+  it('shows the schedules and audit as of the cursor, and the event there', async () => {
     const { replay } = setup();
     await replay.refreshLast();
     expect(replay.lastSeq.value).toBe(5);
@@ -47,7 +47,7 @@ describe('replay without the server replay endpoint', () => {
     expect(replay.event.value?.type).toBe('schedule.resumed');
   });
 
-  it('asks the server when it replays', async () => {
+  it('asks the server instead of reading the journal from seq 1', async () => {
     const { journal, api } = setup();
     const calls: string[] = [];
     const serverApi = {
@@ -61,7 +61,7 @@ describe('replay without the server replay endpoint', () => {
         return api.get<T>(path);
       },
     };
-    const replay = createReplay({ api: serverApi, feed: fakeFeed(serverApi).feed, serverReplay: () => true });
+    const replay = createReplay({ api: serverApi, feed: fakeFeed(serverApi).feed });
     await replay.refreshLast();
     await replay.goTo(3);
     expect(calls).toContain('/api/replay?seq=3');

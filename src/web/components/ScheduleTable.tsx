@@ -16,15 +16,14 @@ export const ScheduleTable = ({ models }: { models: Models }) => {
   const [open, setOpen] = useState<Open>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
-  const caps = session.caps.value;
   const operator = session.role.value === 'operator';
   const actions: RowAction[] = [];
   if (operator) {
     actions.push('pause', 'resume');
-    if (caps.runNow) actions.push('run');
+    actions.push('run');
     actions.push('edit');
   }
-  if (caps.history) actions.push('history');
+  actions.push('history');
   if (operator) actions.push('delete');
 
   const immediate = async (label: string, tenant: string, call: () => Promise<unknown>) => {
@@ -79,7 +78,7 @@ export const ScheduleTable = ({ models }: { models: Models }) => {
         <HistoryDialog
           tenant={open.view.tenant}
           load={() => ops.history(open.view.tenant)}
-          onRevert={operator && caps.revert ? (seq) => ops.revert(open.view.tenant, seq) : undefined}
+          onRevert={operator ? (seq) => ops.revert(open.view.tenant, seq) : undefined}
           onClose={close}
         />
       )}
