@@ -39,6 +39,7 @@ const TYPES: Record<EventType, true> = {
   'run.succeeded': true,
   'run.failed': true,
   'run.skipped': true,
+  'journal.pruned': true,
 };
 
 export interface FeedOptions {

@@ -35,6 +35,8 @@ export const operationOf = (e: Envelope): string => {
       return 'run-failed';
     case 'run.skipped':
       return 'run-skipped';
+    case 'journal.pruned':
+      return 'pruned';
     default: {
       const unreachable: never = e;
       return unreachable;

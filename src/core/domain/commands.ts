@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorClass, eventData, policy, runnerName, trigger } from './events.ts';
+import { errorClass, eventData, policy, runnerName, SYSTEM_TENANT, trigger } from './events.ts';
 import { scheduleSpec } from './spec.ts';
 import { tenantSlug } from './tenant.ts';
 
@@ -62,6 +62,8 @@ export const command = z.discriminatedUnion('type', [
     count: z.number().int().positive(),
     through: isoTime.optional(),
   }),
+  // retention deleted archived events; recorded so verify can prove what was cut
+  z.object({ type: z.literal('RecordPrune'), tenant: z.literal(SYSTEM_TENANT), ...eventData['journal.pruned'].shape }),
 ]);
 
 export type Command = z.infer<typeof command>;

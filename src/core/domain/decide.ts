@@ -115,6 +115,8 @@ export const decide = (c: Command, s: Schedule | undefined): Draft[] => {
       return finishRun(c);
     case 'SkipRun':
       return skipRun(c, s);
+    case 'RecordPrune':
+      return [{ type: 'journal.pruned', tenant: c.tenant, data: { fromSeq: c.fromSeq, toSeq: c.toSeq, count: c.count, boundaryHash: c.boundaryHash } }];
     default: {
       const unreachable: never = c;
       return unreachable;

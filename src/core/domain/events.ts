@@ -62,7 +62,20 @@ export const eventData = {
     // the last due time this event skips, when it skips more than one (scheduledFor is the first)
     through: isoTime.optional(),
   }),
+  // Archived events past the prune limit were deleted on purpose: seq fromSeq..toSeq, `count` of
+  // them. boundaryHash is the chain's hash after toSeq, where the kept chain continues, so
+  // verify proves what is kept unchanged and what was cut. Tenant: SYSTEM_TENANT.
+  'journal.pruned': z.object({
+    fromSeq: z.number().int().positive(),
+    toSeq: z.number().int().positive(),
+    count: z.number().int().positive(),
+    boundaryHash: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
 } as const;
+
+// The tenant of events about the journal itself; no schedule can have it (slugs start with a
+// letter or digit).
+export const SYSTEM_TENANT = '_system';
 
 export type EventType = keyof typeof eventData;
 export const EVENT_TYPES = Object.keys(eventData) as EventType[];
@@ -90,6 +103,7 @@ export const envelope = z.discriminatedUnion('type', [
   variant('run.succeeded'),
   variant('run.failed'),
   variant('run.skipped'),
+  variant('journal.pruned'),
 ]);
 
 export type Envelope = z.infer<typeof envelope>;

@@ -191,6 +191,9 @@ export const evolveSchedule = (s: Schedule | undefined, e: Envelope): Schedule |
     }
     case 'run.skipped':
       return { ...s, coveredUntil: later(s.coveredUntil, e.data.through ?? e.data.scheduledFor) };
+    // about the journal, not a schedule (its tenant is SYSTEM_TENANT)
+    case 'journal.pruned':
+      return s;
     default: {
       const unreachable: never = e;
       return unreachable;

@@ -2,6 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Envelope, Unsequenced } from '../domain/events.ts';
 import { upcast } from '../domain/upcast.ts';
+import { type ArchiveInfo, checkArchive, readArchiveHeader, readArchived } from './archive-format.ts';
+import { listArchiveNames, readPruneMark, tidyArchive } from './chain.ts';
 import { Fanout } from './fanout.ts';
 import { type Journal, JournalError, type Listener, matches, monotonicTs, type ReadQuery, type Subscription } from './journal.ts';
 import { fsyncDirectory, type JournalFs, nodeJournalFs } from './journal-fs.ts';
@@ -37,6 +39,16 @@ export interface FileJournalOptions {
   onReplay?: (event: Envelope) => void;
   log?: (message: string, fields?: Record<string, unknown>) => void;
   recentLimit?: number;
+  // where archived segments live (data/archive); absent: this journal has no archive
+  archiveDir?: string;
+}
+
+// A sealed segment as the archiver sees it.
+export interface SealedSegment {
+  name: string;
+  firstSeq: number;
+  lastSeq: number;
+  archived: ArchiveInfo | undefined;
 }
 
 export interface OpenResult {
@@ -80,6 +92,8 @@ const grown = (buffer: Buffer, used: number, needed: number): Buffer => {
 
 const parseEvent = (json: string): Envelope => upcast(JSON.parse(json) as Record<string, unknown>);
 
+const unlessMissing = (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error));
+
 export class FileJournal implements Journal {
   private readonly fanout = new Fanout();
   private readonly pending: Pending[] = [];
@@ -93,6 +107,10 @@ export class FileJournal implements Journal {
   // Where the last line ends. It stays in the previous segment while a freshly rotated one is
   // still empty, so position() always names a line a later open can check.
   private tail: Pick<Position, 'segment' | 'offset' | 'line' | 'lineStart'> = { segment: '', offset: 0, line: 1, lineStart: 0 };
+  // sealed segments compressed into the archive, by segment name; reads go there for them
+  private archives = new Map<string, ArchiveInfo>();
+  // events up to here were pruned (deleted on purpose); reads start after them
+  private prunedThrough = 0;
 
   private constructor(
     private readonly dir: string,
@@ -115,13 +133,21 @@ export class FileJournal implements Journal {
     const io = options.fs ?? nodeJournalFs;
     const log = options.log ?? (() => {});
     await fs.mkdir(dir, { recursive: true });
+    // An archival or a prune the last process died in is finished or undone first.
+    if (options.archiveDir) await tidyArchive(dir, options.archiveDir, log);
     const names = await listSegments(dir);
+    const archives = new Map<string, ArchiveInfo>();
+    for (const name of await listArchiveNames(options.archiveDir)) {
+      const info = await readArchiveHeader(path.join(options.archiveDir!, name));
+      archives.set(info.header.segment, info);
+    }
+    const mark = await readPruneMark(options.archiveDir);
 
     let start: { state: ScanState; segment: number; segments: SegmentInfo[]; lineStart: number } | undefined;
     let resumedFrom = -1;
     for (const [i, p] of (options.resumeFrom ?? []).entries()) {
       if (await FileJournal.positionHolds(dir, names, p)) {
-        const segments = p.segments.filter((s) => names.includes(s.name));
+        const segments = p.segments.filter((s) => names.includes(s.name) || archives.has(s.name));
         start = {
           state: { hash: p.hash, nextSeq: p.seq + 1, offset: p.offset, line: p.line },
           segment: names.indexOf(p.segment),
@@ -133,7 +159,13 @@ export class FileJournal implements Journal {
       }
       log('snapshot position does not match the journal; trying an older one', { seq: p.seq, segment: p.segment });
     }
-    start ??= { state: { hash: GENESIS_HASH, nextSeq: 1, offset: 0, line: 1 }, segment: 0, segments: [], lineStart: 0 };
+    // a full replay starts where the kept chain does: seq 1, or right after a recorded prune
+    start ??= {
+      state: { hash: mark?.boundaryHash ?? GENESIS_HASH, nextSeq: (mark?.throughSeq ?? 0) + 1, offset: 0, line: 1 },
+      segment: 0,
+      segments: [],
+      lineStart: 0,
+    };
     options.onResume?.(resumedFrom);
 
     const index: IndexPoint[] = start.segments.map((s, i) => ({ seq: s.firstSeq, segment: i, offset: 0, line: 1, hash: '' }));
@@ -147,6 +179,23 @@ export class FileJournal implements Journal {
     const recentLimit = options.recentLimit ?? 10_000;
     let tail =
       resumedFrom >= 0 ? { segment: names[start.segment]!, offset: start.state.offset, line: start.state.line, lineStart: start.lineStart } : undefined;
+
+    // A full replay reads the archived segments first, streamed block by block.
+    for (const info of resumedFrom < 0 ? archives.values() : []) {
+      const { header } = info;
+      const name = path.basename(info.file);
+      if (header.firstSeq !== state.nextSeq) throw corrupt(name, 1, `the archive starts at seq ${header.firstSeq}, expected ${state.nextSeq}`);
+      segments.push({ name: header.segment, firstSeq: header.firstSeq });
+      index.push({ seq: header.firstSeq, segment: segments.length - 1, offset: 0, line: 1, hash: '' });
+      const check = await checkArchive(info, state.hash, (l) => {
+        const event = parseEvent(l.eventJson);
+        lastTs = event.ts;
+        replayed += 1;
+        options.onReplay?.(event);
+      });
+      if (!check.ok) throw corrupt(name, check.line, check.problem);
+      state = { hash: header.lastHash, nextSeq: header.lastSeq + 1, offset: 0, line: 1 };
+    }
 
     for (let s = Math.max(0, start.segment); s < names.length; s++) {
       const name = names[s]!;
@@ -180,8 +229,11 @@ export class FileJournal implements Journal {
 
     let current = names[names.length - 1];
     if (!current) {
-      current = segmentName(1);
-      segments.push({ name: current, firstSeq: 1 });
+      // every sealed segment archived (a restore, say): the live one comes after them
+      const lastArchived = [...archives.keys()].pop();
+      current = segmentName(lastArchived ? segmentNumber(lastArchived) + 1 : 1);
+      segments.push({ name: current, firstSeq: state.nextSeq });
+      index.push({ seq: state.nextSeq, segment: segments.length - 1, offset: 0, line: 1, hash: '' });
     }
     const fd = await io.open(path.join(dir, current), 'a+');
     await io.close(fd);
@@ -204,6 +256,8 @@ export class FileJournal implements Journal {
       lastTs,
     );
     journal.tail = tail ?? { segment: current, offset: 0, line: 1, lineStart: 0 };
+    journal.archives = archives;
+    journal.prunedThrough = mark?.throughSeq ?? 0;
     return { journal, resumedFrom, replayed, truncatedBytes };
   }
 
@@ -368,7 +422,7 @@ export class FileJournal implements Journal {
   }
 
   async read(q: ReadQuery): Promise<Envelope[]> {
-    const after = Math.max(0, q.after);
+    const after = Math.max(this.prunedThrough, q.after);
     const limit = Math.max(0, q.limit);
     const out: Envelope[] = [];
     if (limit === 0 || after >= this.seq) return out;
@@ -404,8 +458,15 @@ export class FileJournal implements Journal {
     point ??= { seq: 1, segment: 0, offset: 0, line: 1, hash: '' };
     let last = after;
     for (let s = point.segment; s < this.segments.length && last < upTo && out.length < limit; s++) {
-      const file = path.join(this.dir, this.segments[s]!.name);
-      const handle = await fs.open(file, 'r');
+      const name = this.segments[s]!.name;
+      const file = path.join(this.dir, name);
+      // archived (or pruned) while this read was on its way: look where it lives now
+      const handle = this.archives.has(name) ? undefined : await fs.open(file, 'r').catch(unlessMissing);
+      if (!handle) {
+        const archived = this.archives.get(name);
+        if (archived) last = await this.readArchive(archived, last, upTo, q, out, limit);
+        continue;
+      }
       try {
         const { size } = await handle.stat();
         let position = s === point.segment ? point.offset : 0;
@@ -439,6 +500,48 @@ export class FileJournal implements Journal {
 
   subscribe(after: number, listener: Listener, onError?: (error: Error) => void): Subscription {
     return this.fanout.subscribe(this, after, listener, onError);
+  }
+
+  private async readArchive(info: ArchiveInfo, after: number, upTo: number, q: ReadQuery, out: Envelope[], limit: number): Promise<number> {
+    try {
+      return await readArchived(info, after, upTo, (json) => {
+        const e = parseEvent(json);
+        if (matches(e, q)) out.push(e);
+        return out.length < limit;
+      });
+    } catch (error) {
+      // pruned meanwhile: those events are gone on purpose
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !this.archives.has(info.header.segment)) return after;
+      throw error;
+    }
+  }
+
+  // Every segment but the live one, oldest first, with its archive once it has one.
+  sealed(): SealedSegment[] {
+    const out: SealedSegment[] = [];
+    for (let i = 0; i + 1 < this.segments.length; i++) {
+      const { name, firstSeq } = this.segments[i]!;
+      const lastSeq = this.segments[i + 1]!.firstSeq - 1;
+      if (lastSeq <= this.prunedThrough) continue;
+      out.push({ name, firstSeq, lastSeq, archived: this.archives.get(name) });
+    }
+    return out;
+  }
+
+  get firstSeq(): number {
+    return this.prunedThrough + 1;
+  }
+
+  // The archiver renamed a segment's archive into place: reads use it from now on, so the raw
+  // segment can go.
+  adoptArchive(info: ArchiveInfo): void {
+    this.archives.set(info.header.segment, info);
+  }
+
+  // Events up to `throughSeq` are about to be deleted: reads start after them from now on.
+  forgetThrough(throughSeq: number): void {
+    this.prunedThrough = Math.max(this.prunedThrough, throughSeq);
+    for (const [name, info] of this.archives) if (info.header.lastSeq <= this.prunedThrough) this.archives.delete(name);
   }
 
   async close(): Promise<void> {
