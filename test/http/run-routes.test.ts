@@ -29,7 +29,7 @@ describe('POST /api/schedules/:tenant/run', () => {
     const res = await h.request('POST', '/api/schedules/acme-roofing/run');
     expect(res.status).toBe(202);
     const { runId } = (await res.json()) as { runId: string };
-    const started = await h.store.journal.read({ after: 0, limit: 10, type: 'run.started' });
+    const started = (await h.store.journal.read({ after: 0, limit: 10, type: 'run.started' })).flatMap((e) => (e.type === 'run.started' ? [e] : []));
     expect(started.map((e) => [e.data.runId, e.data.trigger, e.source, e.actor])).toEqual([[runId, 'manual', 'api', 'anonymous']]);
   });
 
