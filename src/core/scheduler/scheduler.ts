@@ -113,11 +113,7 @@ class TimetableScheduler implements Scheduler {
     this.status = 'starting';
     this.startedAt = this.clock.now();
     const { journal, projector } = this.deps.store;
-    this.subscription = journal.subscribe(
-      journal.lastSeq,
-      (events) => this.onEvents(events),
-      (error) => this.log.error('scheduler lost the journal feed', { error: error.message }),
-    );
+    this.follow(journal.lastSeq);
     // A run a previous process started and never finished cannot be resumed: record its end.
     const now = this.clock.now();
     await Promise.all(
@@ -184,6 +180,27 @@ class TimetableScheduler implements Scheduler {
     };
   }
 
+
+  // Follows the journal for schedule changes. Should the feed ever fail, it is taken up again
+  // from the last seq seen and every tenant reconciled, rather than firing from a stale view.
+  private follow(after: number): void {
+    let seen = after;
+    this.subscription = this.deps.store.journal.subscribe(
+      after,
+      (events) => {
+        seen = events[events.length - 1]?.seq ?? seen;
+        this.onEvents(events);
+      },
+      (error) => {
+        this.log.error('scheduler lost the journal feed; following again', { error: error.message, after: seen });
+        this.timers.setTimeout(() => {
+          if (this.status !== 'starting' && this.status !== 'running') return;
+          this.follow(seen);
+          for (const tenant of this.deps.store.projector.schedules.keys()) this.guard(tenant, () => this.reconcile(tenant));
+        }, 1_000);
+      },
+    );
+  }
 
   private onEvents(events: readonly Envelope[]): void {
     if (this.status !== 'running') return;

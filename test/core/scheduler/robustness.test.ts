@@ -142,3 +142,27 @@ describe('a journal that fails for a moment', () => {
     expect(await h.events('run.started')).toHaveLength(2);
   });
 });
+
+describe('a lost journal feed', () => {
+  it('is taken up again, and schedule changes made meanwhile still take effect', async () => {
+    const time = new FakeTime(START);
+    const store = openMemoryStore();
+    // The first subscription the scheduler makes fails right away, as a broken feed would.
+    const subscribe = store.journal.subscribe.bind(store.journal);
+    let failures = 0;
+    store.journal.subscribe = (after, listener, onError) => {
+      if (failures++ === 0) {
+        queueMicrotask(() => onError?.(new Error('feed broke')));
+        return { close() {} };
+      }
+      return subscribe(after, listener, onError);
+    };
+    const h = harness({ start: START, time, store, runner: scriptedRunner(time, () => ({ ms: 1_000 })).runner });
+    await h.scheduler.start();
+    await h.create('acme-roofing', { every: 600 });
+    await time.advance(2 * 3600_000);
+    expect(failures).toBeGreaterThanOrEqual(2);
+    expect((await h.events('run.succeeded', 'acme-roofing')).length).toBeGreaterThanOrEqual(11);
+    await h.scheduler.stop();
+  });
+});
