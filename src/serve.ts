@@ -7,6 +7,7 @@ import type { Logger } from './core/logger.ts';
 import { CommandService } from './core/service.ts';
 import { openPgStore } from './core/pg/pg-store.ts';
 import { sharedSessionKey } from './core/pg/shared-secrets.ts';
+import { fileRetention } from './core/store/file-maintenance.ts';
 import { openFileStore } from './core/store/file-store.ts';
 import type { Store } from './core/store/store.ts';
 import { createApp } from './http/app.ts';
@@ -41,7 +42,10 @@ const RUN_GRACE_MS = 8_000;
 export const startServer = async (config: Config, log: Logger): Promise<Running> => {
   // CC_STORE=postgres: several instances on one database (config requires DATABASE_URL then)
   const pg = config.store === 'postgres' ? await openPgStore({ connectionString: config.databaseUrl ?? '', schema: config.pgSchema, log }) : undefined;
-  const store: Store = pg ?? (await openFileStore({ dataDir: config.dataDir, log }));
+  const fileStore = pg
+    ? undefined
+    : await openFileStore({ dataDir: config.dataDir, log, checkpointEvery: config.checkpointEvery, minFreeMb: config.minFreeMb });
+  const store: Store = pg ?? fileStore!;
   const clock = systemClock;
   const streams = new SseHub(store.journal);
   const metrics = createServerMetrics({ store, clock, sseClients: () => streams.size });
@@ -83,6 +87,10 @@ export const startServer = async (config: Config, log: Logger): Promise<Running>
     defaultRunner: config.runner,
   });
   await scheduler.start();
+  // archival and pruning of old segments, beside the writes (file store)
+  const retention = fileStore
+    ? fileRetention({ store: fileStore, service, clock, timers: systemTimers, log, retentionDays: config.retentionDays, pruneDays: config.pruneDays })
+    : undefined;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   // Generated only once the server is listening, so a start that fails never swallows
@@ -104,6 +112,7 @@ export const startServer = async (config: Config, log: Logger): Promise<Running>
         setTimeout(() => http.closeAllConnections(), CLOSE_GRACE_MS).unref();
       });
       metrics.close();
+      await retention?.stop();
       await store.close();
     })());
   return { url, store, server, generatedTokens, stop };

@@ -1,16 +1,24 @@
+import path from 'node:path';
 import { asOf, scheduleView, summarize } from '../core/domain/projection.ts';
 import { upcast } from '../core/domain/upcast.ts';
-import { verifyJournal } from '../core/journal/verify.ts';
+import { archiveDirOf, readPruneMark } from '../core/journal/chain.ts';
+import { readChain } from '../core/journal/chain-reader.ts';
+import { JournalError } from '../core/journal/journal.ts';
+import { CheckpointStore } from '../core/projections/checkpoints.ts';
 import { Projector } from '../core/projections/projector.ts';
+import { startingPoint } from '../core/projections/replay.ts';
 
 // `replay --seq N | --at ISO`: the projections as they were, as JSON — the same answer as
-// GET /api/replay, read from the segments (verified on the way), so it works beside a
-// running server without taking its lock.
+// GET /api/replay, read from the files, so it works beside a running server without taking
+// its lock. It starts from the newest checkpoint at or before the point and reads (checking
+// the hash chain of what it reads) only the events from there, so a point a year back is as
+// quick as yesterday.
 export const replayCommand = async (
   journalDir: string,
   point: { seq?: string | undefined; at?: string | undefined },
   out: (text: string) => void,
   err: (text: string) => void,
+  options: { checkpointDir?: string; archiveDir?: string } = {},
 ): Promise<number> => {
   const seq = point.seq !== undefined ? Number(point.seq) : undefined;
   const atMs = point.at !== undefined ? Date.parse(point.at) : undefined;
@@ -18,23 +26,31 @@ export const replayCommand = async (
     err('replay needs exactly one of --seq N (a whole number) or --at ISO-8601 time\n');
     return 2;
   }
-  const projector = new Projector();
-  let done = false;
-  const report = await verifyJournal(journalDir, (line) => {
-    if (done) return;
-    const e = upcast(JSON.parse(line.eventJson) as Record<string, unknown>);
-    if ((seq !== undefined && e.seq > seq) || (atMs !== undefined && Date.parse(e.ts) > atMs)) {
-      done = true;
-      return;
-    }
-    projector.apply(e);
-  });
-  if (!report.ok && report.problem) {
-    err(`the journal is damaged at segment ${report.problem.segment} line ${report.problem.line}: ${report.problem.message}\n`);
+  const checkpoints = new CheckpointStore(options.checkpointDir ?? path.join(path.dirname(journalDir), 'checkpoints'));
+  const floor = (await readPruneMark(options.archiveDir ?? archiveDirOf(journalDir)))?.throughSeq ?? 0;
+  if (seq !== undefined && seq < floor) {
+    err(`events before seq ${floor + 1} were pruned; ask for --seq ${floor} or later\n`);
+    return 2;
+  }
+  const projector = (await startingPoint(checkpoints, seq !== undefined ? { seq } : { at: point.at! }, floor)) ?? (floor > 0 ? undefined : new Projector());
+  if (!projector) {
+    err(`events 1..${floor} were pruned and no checkpoint holds the state as of seq ${floor}\n`);
     return 1;
   }
-  if (seq !== undefined && seq > report.lastSeq) {
-    err(`--seq ${seq} is past the journal's last seq (${report.lastSeq})\n`);
+  try {
+    await readChain(journalDir, { after: projector.seq, upTo: seq, archiveDir: options.archiveDir }, (json) => {
+      const e = upcast(JSON.parse(json) as Record<string, unknown>);
+      if (atMs !== undefined && Date.parse(e.ts) > atMs) return false;
+      projector.apply(e);
+      return true;
+    });
+  } catch (error) {
+    if (!(error instanceof JournalError)) throw error;
+    err(`the journal is damaged: ${error.message}\n`);
+    return 1;
+  }
+  if (seq !== undefined && seq > projector.seq) {
+    err(`--seq ${seq} is past the journal's last seq (${projector.seq})\n`);
     return 2;
   }
   const pointMs = atMs ?? (projector.lastEvent ? Date.parse(projector.lastEvent.ts) : 0);

@@ -24,6 +24,16 @@ export const configSchema = z.object({
     .transform((v) => (v ?? '').split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin must look like https://noc.example.com (scheme and host, no path)'))),
   sessionDays: z.coerce.number({ error: 'must be a number of days' }).positive('must be more than 0').max(400, 'must be at most 400 days').default(30),
+  // file store: sealed segments whose newest event is older are compressed into data/archive
+  retentionDays: z.coerce.number({ error: 'must be a number of days' }).positive('must be more than 0').default(90),
+  // file store: archived events older than this are deleted (with a journal.pruned event); unset: never
+  pruneDays: z.coerce.number({ error: 'must be a number of days' }).positive('must be more than 0').optional(),
+  // file store: a checkpoint of the projections every this many events
+  checkpointEvery: z.coerce.number({ error: 'must be a number of events' }).int('must be a whole number').min(1000, 'must be at least 1000').default(100_000),
+  // below this much free disk (MiB) health turns degraded
+  minFreeMb: z.coerce.number({ error: 'must be a number of MiB' }).int('must be a whole number').min(0).default(512),
+  alertUrl: z.string().url('must be a URL').optional(),
+  alertSecret: z.string().optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -45,6 +55,12 @@ const ENV: Record<keyof Config, string> = {
   auth: 'CC_AUTH',
   corsOrigins: 'CC_CORS_ORIGINS',
   sessionDays: 'CC_SESSION_DAYS',
+  retentionDays: 'CC_RETENTION_DAYS',
+  pruneDays: 'CC_PRUNE_DAYS',
+  checkpointEvery: 'CC_CHECKPOINT_EVERY',
+  minFreeMb: 'CC_MIN_FREE_MB',
+  alertUrl: 'CC_ALERT_URL',
+  alertSecret: 'CC_ALERT_SECRET',
 };
 
 // every setting's environment variable; each has a flag of the same meaning (FLAG_OF)
@@ -80,6 +96,9 @@ export const loadConfig = (env: NodeJS.ProcessEnv, flags: Record<string, string>
   }
   if (config.store === 'postgres' && !config.databaseUrl) {
     throw new ConfigError('invalid configuration:\n  DATABASE_URL: required when CC_STORE is "postgres"');
+  }
+  if (config.pruneDays !== undefined && config.pruneDays < config.retentionDays) {
+    throw new ConfigError(`invalid configuration:\n  CC_PRUNE_DAYS: must not be shorter than CC_RETENTION_DAYS (${config.retentionDays}): only archived events are pruned`);
   }
   if (config.runner === 'http' && !config.importUrl) {
     throw new ConfigError('invalid configuration:\n  CC_IMPORT_URL: required when CC_RUNNER is "http"');

@@ -35,16 +35,25 @@ export const createApp = (deps: AppDeps, options: { sse?: SseOptions } = {}) => 
   app.use('*', hostAllowlist({ hosts: deps.allowedHosts }));
   app.use('*', corsPolicy({ origins: deps.corsOrigins }));
 
-  // Health answers without a token (probes, load balancers) and says nothing else.
-  app.get('/api/health', (c) =>
-    c.json({ status: 'ok', seq: deps.store.journal.lastSeq, store: deps.store.kind, scheduler: deps.scheduler?.state() ?? null }),
-  );
+  // Health answers without a token (probes, load balancers) and says nothing else. Low free
+  // disk makes it `degraded`, still 200: the server serves and writes; an operator must act
+  // before appends fail, but a load balancer must not take the only server out of rotation.
+  app.get('/api/health', async (c) => {
+    const storage = await deps.store.usage?.().catch(() => undefined);
+    return c.json({
+      status: storage?.low ? 'degraded' : 'ok',
+      seq: deps.store.journal.lastSeq,
+      store: deps.store.kind,
+      scheduler: deps.scheduler?.state() ?? null,
+      ...(storage ? { storage } : {}),
+    });
+  });
 
   // The API's shape is no secret: client generators need it without a token.
   app.route('/api', docsRoutes());
   app.route('/', loginRoutes({ access }));
   app.use('/metrics', signedIn);
-  app.route('/', metricsRoutes(metrics.registry));
+  app.route('/', metricsRoutes(metrics.registry, metrics.refresh));
 
   const api = new Hono<Env>();
   api.use('*', signedIn, requireOpsHeader(), limitBody());

@@ -21,12 +21,15 @@ export const readRoutes = (deps: AppDeps) => {
     return c.json({ asOf: asOfNow(store), runs: store.projector.recentRuns(q.limit, q.tenant) });
   });
 
-  app.get('/summary', (c) =>
-    c.json({
+  // `storage` tells the NOC wall that free disk is low before an append ever fails.
+  app.get('/summary', async (c) => {
+    const usage = await store.usage?.().catch(() => undefined);
+    return c.json({
       ...summarize(store.projector.schedules.values(), store.projector.seq, store.projector.lastEvent, clock.now()),
       scheduler: deps.scheduler?.state() ?? null,
-    }),
-  );
+      storage: usage ? { low: usage.low, freeBytes: usage.freeBytes, minFreeBytes: usage.minFreeBytes } : null,
+    });
+  });
 
   app.get('/events', async (c) => {
     const q = query(c, eventsQuery);

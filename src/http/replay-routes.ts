@@ -17,7 +17,12 @@ export const replayRoutes = (deps: AppDeps) => {
     if (q.seq !== undefined && q.seq > lastSeq) {
       throw new HttpProblem(400, 'the query is not valid', [{ field: 'seq', message: `must be at most ${lastSeq}, the journal's last seq` }]);
     }
-    const projector = await replayTo(store.journal, q.seq !== undefined ? { seq: q.seq } : { at: q.at! });
+    // after a prune the journal starts later; the state at its boundary lives in a checkpoint
+    const firstSeq = store.firstSeq?.() ?? 1;
+    if (q.seq !== undefined && q.seq < firstSeq - 1) {
+      throw new HttpProblem(400, 'the query is not valid', [{ field: 'seq', message: `events before seq ${firstSeq} were pruned; ask for seq ${firstSeq - 1} or later` }]);
+    }
+    const projector = await replayTo(store.journal, q.seq !== undefined ? { seq: q.seq } : { at: q.at! }, { checkpoints: store.checkpoints, firstSeq });
     // Time-dependent fields (stale, next run) are judged at the point itself, not now.
     const pointMs = q.at !== undefined ? Date.parse(q.at) : projector.lastEvent ? Date.parse(projector.lastEvent.ts) : 0;
     const schedules = [...projector.schedules.values()].sort((a, b) => (a.tenant < b.tenant ? -1 : 1)).map((s) => scheduleView(s, pointMs));

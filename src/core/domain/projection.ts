@@ -16,6 +16,11 @@ export interface LastEvent {
   operation: string;
 }
 
+// The shape and meaning of State. Bump it when either changes (a field added to Schedule, a rule
+// in evolve that gives another answer for the same events): snapshots and checkpoints of
+// another version are then ignored and the projections rebuilt by replaying the journal.
+export const PROJECTION_VERSION = 1;
+
 // Everything the read side knows, as of one seq. Replay folds `evolve` over events 1..N.
 export interface State {
   seq: number;

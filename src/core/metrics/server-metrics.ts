@@ -2,6 +2,7 @@ import type { Clock } from '../clock.ts';
 import { isStale, scheduleStatus } from '../domain/schedule.ts';
 import type { SchedulerState } from '../scheduler/scheduler.ts';
 import type { Subscription } from '../journal/journal.ts';
+import type { StorageUsage } from '../store/disk-usage.ts';
 import type { Store } from '../store/store.ts';
 import { type Histogram, MetricsRegistry } from './registry.ts';
 
@@ -9,6 +10,8 @@ export interface ServerMetrics {
   registry: MetricsRegistry;
   // the CommandService reports each append here (seconds from decide to durable)
   appendLatency: Histogram;
+  // measures what gauges cannot read synchronously (disk usage); awaited before a scrape
+  refresh(): Promise<void>;
   close(): void;
 }
 
@@ -41,6 +44,31 @@ export const createServerMetrics = (options: { store: Store; clock: Clock; sseCl
     return n;
   });
 
+  // Per tenant, only while it is in a state worth an alert, so an Alertmanager rule fires per
+  // tenant and resolves when the series goes away: the same transitions the alert webhook sends.
+  registry.gauge('cc_tenant_alert_state', 'Tenants in ERROR, stale, or paused by the scheduler (1 while so).', () => {
+    const now = clock.now();
+    const out: Array<[Record<string, string>, number]> = [];
+    for (const s of store.projector.schedules.values()) {
+      if (scheduleStatus(s) === 'ERROR') out.push([{ tenant: s.tenant, state: 'error' }, 1]);
+      if (!s.paused && isStale(s, now)) out.push([{ tenant: s.tenant, state: 'stale' }, 1]);
+      if (s.paused && s.pause.by === 'scheduler') out.push([{ tenant: s.tenant, state: 'paused_by_scheduler' }, 1]);
+    }
+    return out;
+  });
+
+  let usage: StorageUsage | undefined;
+  const refresh = async () => {
+    usage = (await store.usage?.()) ?? usage;
+  };
+  if (store.usage) {
+    registry.gauge('cc_journal_bytes', 'Bytes of the raw journal segments (data/journal).', () => usage?.journalBytes ?? 0);
+    registry.gauge('cc_archive_bytes', 'Bytes of the compressed archived segments (data/archive).', () => usage?.archiveBytes ?? 0);
+    registry.gauge('cc_checkpoint_bytes', 'Bytes of the projection checkpoints (data/checkpoints).', () => usage?.checkpointBytes ?? 0);
+    registry.gauge('cc_disk_free_bytes', 'Free bytes on the data directory\'s filesystem.', () => usage?.freeBytes ?? 0);
+    registry.gauge('cc_disk_low', '1 while free disk is below CC_MIN_FREE_MB (health is degraded).', () => (usage?.low ? 1 : 0));
+  }
+
   const subscription: Subscription = store.journal.subscribe(store.journal.lastSeq, (events) => {
     for (const e of events) {
       appended.inc({ type: e.type });
@@ -50,7 +78,7 @@ export const createServerMetrics = (options: { store: Store; clock: Clock; sseCl
     }
   });
 
-  return { registry, appendLatency, close: () => subscription.close() };
+  return { registry, appendLatency, refresh, close: () => subscription.close() };
 };
 
 // The scheduler's own view: how late it is firing, and its queue. Registered once the

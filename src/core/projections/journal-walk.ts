@@ -4,8 +4,13 @@ import type { Journal, ReadQuery } from '../journal/journal.ts';
 const PAGE = 1000;
 
 // The journal's events in seq order, a page at a time, so memory stays flat however long it is.
-export async function* walkJournal(journal: Pick<Journal, 'read'>, filter: Omit<ReadQuery, 'after' | 'limit'> = {}, upTo = Number.POSITIVE_INFINITY): AsyncGenerator<Envelope> {
-  let after = 0;
+export async function* walkJournal(
+  journal: Pick<Journal, 'read'>,
+  filter: Omit<ReadQuery, 'after' | 'limit'> = {},
+  upTo = Number.POSITIVE_INFINITY,
+  from = 0,
+): AsyncGenerator<Envelope> {
+  let after = from;
   while (after < upTo) {
     const page = await journal.read({ ...filter, after, limit: PAGE });
     if (page.length === 0) return;

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { State } from '../domain/projection.ts';
+import { PROJECTION_VERSION, type State } from '../domain/projection.ts';
 import type { Position } from '../journal/file-journal.ts';
 
 export interface Snapshot {
   format: 1;
+  // PROJECTION_VERSION of the state; absent in snapshots written before it existed (version 1)
+  projectionVersion?: number;
   position: Position;
   state: State;
 }
@@ -45,8 +47,14 @@ export class SnapshotStore {
       }
       try {
         const parsed: unknown = JSON.parse(text);
-        if (isSnapshot(parsed)) out.push({ ...parsed, file: path.basename(file) });
-        else log('snapshot is not valid; ignoring it', { file: path.basename(file) });
+        if (!isSnapshot(parsed)) log('snapshot is not valid; ignoring it', { file: path.basename(file) });
+        else if ((parsed.projectionVersion ?? 1) !== PROJECTION_VERSION) {
+          log('snapshot holds projections of another version; ignoring it, so start-up replays the journal', {
+            file: path.basename(file),
+            snapshotVersion: parsed.projectionVersion ?? 1,
+            version: PROJECTION_VERSION,
+          });
+        } else out.push({ ...parsed, file: path.basename(file) });
       } catch {
         log('snapshot is corrupt; ignoring it', { file: path.basename(file) });
       }
