@@ -176,7 +176,9 @@ export class FileJournal implements Journal {
     let replayed = 0;
     let truncatedBytes = 0;
     let lineStart = start.lineStart;
-    const recentLimit = options.recentLimit ?? 10_000;
+    // Small on purpose: every cached event outlives a young-generation GC and gets copied, which
+    // cost ~2 us an append at 256 appenders with 10,000. Reads further back use the index.
+    const recentLimit = options.recentLimit ?? 1_000;
     let tail =
       resumedFrom >= 0 ? { segment: names[start.segment]!, offset: start.state.offset, line: start.state.line, lineStart: start.lineStart } : undefined;
 
