@@ -110,7 +110,7 @@ const main = async (argv: string[]): Promise<number> => {
       }
       return migrateToPostgres(config, log, process.stderr);
     case 'token':
-      return tokenCommand(positionals[1], { name: values.name, role: values.role }, config.dataDir, (line) => process.stdout.write(`${line}\n`));
+      return tokenCommand(positionals[1], { name: values.name, role: values.role }, config, log, (line) => process.stdout.write(`${line}\n`));
     case 'replay':
       if (config.store === 'postgres') {
         process.stderr.write('replay reads the file journal; with PostgreSQL use GET /api/replay\n');

@@ -13,6 +13,7 @@ import type { Store } from './core/store/store.ts';
 import { createApp } from './http/app.ts';
 import { loadSessionKey, SessionSigner } from './core/access/session-signer.ts';
 import { type Role, TokenStore } from './core/access/token-store.ts';
+import { sharedTokenBackend } from './core/access/shared-token-backend.ts';
 import { createServerMetrics, observeScheduler } from './core/metrics/server-metrics.ts';
 import { createAccess } from './http/access.ts';
 import { SseHub } from './http/sse-hub.ts';
@@ -50,8 +51,15 @@ export const startServer = async (config: Config, log: Logger): Promise<Running>
   const streams = new SseHub(store.journal);
   const metrics = createServerMetrics({ store, clock, sseClients: () => streams.size });
   const service = new CommandService({ store, clock, onAppended: (_events, seconds) => metrics.appendLatency.observe(seconds) });
+  // On PostgreSQL the token hashes live in the database, so every instance knows every token.
+  const tokenBackend = pg
+    ? sharedTokenBackend(pg.secrets, {
+        where: `the shared_secrets table of schema "${config.pgSchema}"`,
+        onStale: (error) => log.warn('tokens could not be read from the database; using the ones read last', { error: error.message }),
+      })
+    : config.dataDir;
   const tokens =
-    config.auth === 'on' ? new TokenStore(config.dataDir, { operator: config.operatorToken, viewer: config.viewerToken }, () => clock.now()) : undefined;
+    config.auth === 'on' ? new TokenStore(tokenBackend, { operator: config.operatorToken, viewer: config.viewerToken }, () => clock.now()) : undefined;
   const access = tokens ? createAccess({ tokens, signer: new SessionSigner(pg ? await sharedSessionKey(pg.secrets) : loadSessionKey(config.dataDir)), clock, sessionDays: config.sessionDays }) : undefined;
   if (!access) log.warn('access control is off (CC_AUTH=off): anyone who can reach this loopback port can change schedules');
   const runners = {
@@ -95,7 +103,7 @@ export const startServer = async (config: Config, log: Logger): Promise<Running>
   const url = `http://${host}:${port}`;
   // Generated only once the server is listening, so a start that fails never swallows
   // tokens it could not show.
-  const generatedTokens = tokens?.ensureBuiltins() ?? {};
+  const generatedTokens = (await tokens?.ensureBuiltins()) ?? {};
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {

@@ -12,9 +12,9 @@ export interface Credentials {
 }
 
 export interface Access {
-  authenticate(credentials: Credentials): Principal | null;
+  authenticate(credentials: Credentials): Promise<Principal | null>;
   // A session for a browser that presented this token, or null when the token is unknown.
-  login(token: string): { session: string; maxAgeSeconds: number; principal: Principal } | null;
+  login(token: string): Promise<{ session: string; maxAgeSeconds: number; principal: Principal } | null>;
 }
 
 const cookieValue = (header: string, name: string): string | undefined => {
@@ -34,20 +34,20 @@ export const createAccess = (options: { tokens: TokenStore; signer: SessionSigne
   const { tokens, signer, clock } = options;
   const maxAgeSeconds = Math.round((options.sessionDays ?? DEFAULT_SESSION_DAYS) * 24 * 3600);
   return {
-    authenticate({ authorization, cookie }) {
+    async authenticate({ authorization, cookie }) {
       if (authorization !== undefined) {
         const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
-        const identity = match ? tokens.identify(match[1]!) : null;
+        const identity = match ? await tokens.identify(match[1]!) : null;
         return identity ? principal(identity, 'bearer') : null;
       }
       const value = cookie ? cookieValue(cookie, SESSION_COOKIE) : undefined;
       if (!value) return null;
       const session = signer.verify(value, clock.now());
-      const identity = session ? tokens.byTokenId(session.tokenId, session.name) : null;
+      const identity = session ? await tokens.byTokenId(session.tokenId, session.name) : null;
       return identity ? principal(identity, 'cookie') : null;
     },
-    login(token) {
-      const identity = tokens.identify(token);
+    async login(token) {
+      const identity = await tokens.identify(token);
       if (!identity) return null;
       const session = signer.sign({ ...identity, expiresAt: clock.now() + maxAgeSeconds * 1000 });
       return { session, maxAgeSeconds, principal: principal(identity, 'cookie') };

@@ -27,9 +27,11 @@ export const requireOpsHeader = (): MiddlewareHandler<Env> =>
 
 const OPEN: Principal = { role: 'operator', name: 'anonymous', via: 'open' };
 
-export const authenticate = (verify?: (h: { authorization?: string; cookie?: string }) => Principal | null): MiddlewareHandler<Env> =>
+export const authenticate = (
+  verify?: (h: { authorization?: string; cookie?: string }) => Principal | null | Promise<Principal | null>,
+): MiddlewareHandler<Env> =>
   async function authenticateRequest(c, next) {
-    const principal = verify ? verify({ authorization: c.req.header('authorization'), cookie: c.req.header('cookie') }) : OPEN;
+    const principal = verify ? await verify({ authorization: c.req.header('authorization'), cookie: c.req.header('cookie') }) : OPEN;
     if (!principal) return problemJson(c, 401, 'sign in: send "Authorization: Bearer <token>" or open /login?token=<token>');
     if (MUTATING.has(c.req.method) && principal.role !== 'operator') {
       return problemJson(c, 403, `role "${principal.role}" may not make changes`);

@@ -15,12 +15,12 @@ const crossSite = (fetchSite: string | undefined) => fetchSite !== undefined && 
 export const loginRoutes = (deps: Pick<AppDeps, 'access'>) => {
   const app = new Hono<Env>();
 
-  app.get('/login', (c) => {
+  app.get('/login', async (c) => {
     const next = safeNext(c.req.query('next'));
     c.header('Cache-Control', 'no-store');
     c.header('Referrer-Policy', 'no-referrer');
     if (!deps.access) return c.redirect(next, 303);
-    const result = deps.access.login(c.req.query('token') ?? '');
+    const result = await deps.access.login(c.req.query('token') ?? '');
     if (!result) return problemJson(c, 401, 'that token is not valid (it may have been revoked); ask an operator for a login link');
     setCookie(c, SESSION_COOKIE, result.session, {
       httpOnly: true,

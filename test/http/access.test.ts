@@ -79,24 +79,24 @@ describe('login, sessions and named tokens', () => {
 
   it('names the actor after a personal token, and ends its sessions when it is revoked', async () => {
     const h = makeApp();
-    const alice = h.tokens.create('alice', 'operator');
-    expect(h.tokens.list().find((t) => t.name === 'alice')).toMatchObject({ role: 'operator', builtin: false });
+    const alice = await h.tokens.create('alice', 'operator');
+    expect((await h.tokens.list()).find((t) => t.name === 'alice')).toMatchObject({ role: 'operator', builtin: false });
     await h.request('POST', '/api/schedules', { as: { bearer: alice }, body: { tenant: 'acme', every: 60 } });
     const [event] = await h.store.journal.read({ after: 0, limit: 1 });
     expect(event).toMatchObject({ actor: 'alice', source: 'api' });
     const cookie = cookieOf(await h.request('GET', `/login?token=${alice}`, { as: null }));
     expect((await h.request('GET', '/api/summary', { as: { cookie } })).status).toBe(200);
-    h.tokens.revoke('alice');
+    await h.tokens.revoke('alice');
     expect((await h.request('GET', '/api/summary', { as: { cookie } })).status).toBe(401);
     expect((await h.request('GET', '/api/summary', { as: { bearer: alice } })).status).toBe(401);
     // a new token under the same name does not revive the old sessions
-    h.tokens.create('alice', 'operator');
+    await h.tokens.create('alice', 'operator');
     expect((await h.request('GET', '/api/summary', { as: { cookie } })).status).toBe(401);
   });
 
   it('gives a viewer token read access only', async () => {
     const h = makeApp();
-    const carol = h.tokens.create('carol', 'viewer');
+    const carol = await h.tokens.create('carol', 'viewer');
     expect((await h.request('GET', '/api/schedules', { as: { bearer: carol } })).status).toBe(200);
     expect((await h.request('POST', '/api/schedules', { as: { bearer: carol }, body: { tenant: 'acme', every: 60 } })).status).toBe(403);
   });

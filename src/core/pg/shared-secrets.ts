@@ -11,6 +11,8 @@ export interface SharedSecrets {
   // The first writer wins: instances starting together all end up with the same value.
   getOrCreate(key: string, create: () => string): Promise<string>;
   delete(key: string): Promise<void>;
+  // every [key, value] whose key starts with the prefix, in key order
+  entries(prefix: string): Promise<Array<[string, string]>>;
 }
 
 export const pgSharedSecrets = (pool: pg.Pool, names: PgNames): SharedSecrets => {
@@ -38,6 +40,13 @@ export const pgSharedSecrets = (pool: pg.Pool, names: PgNames): SharedSecrets =>
     async delete(key) {
       await pool.query(`DELETE FROM ${table} WHERE key = $1`, [key]);
     },
+    async entries(prefix) {
+      const { rows } = await pool.query<{ key: string; value: string }>(
+        `SELECT key, value FROM ${table} WHERE left(key, length($1)) = $1 ORDER BY key`,
+        [prefix],
+      );
+      return rows.map((r): [string, string] => [r.key, r.value]);
+    },
   };
 };
 
@@ -52,6 +61,7 @@ export const memorySharedSecrets = (): SharedSecrets => {
       return values.get(key)!;
     },
     delete: async (key) => void values.delete(key),
+    entries: async (prefix) => [...values].filter(([key]) => key.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   };
 };
 
