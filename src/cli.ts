@@ -130,7 +130,7 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof ConfigError || (error as { name?: string }).name === 'JournalError') {
+    if (error instanceof ConfigError || ['JournalError', 'TokenError'].includes((error as { name?: string }).name ?? '')) {
       process.stderr.write(`${(error as Error).message}\n`);
     } else {
       process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);

@@ -60,6 +60,13 @@ export const startServer = async (config: Config, log: Logger): Promise<Running>
     : config.dataDir;
   const tokens =
     config.auth === 'on' ? new TokenStore(tokenBackend, { operator: config.operatorToken, viewer: config.viewerToken }, () => clock.now()) : undefined;
+  // An unreadable tokens file stops the start with a message naming it, rather than
+  // answering every request with 500.
+  await tokens?.check().catch(async (error: unknown) => {
+    metrics.close();
+    await store.close();
+    throw error;
+  });
   const access = tokens ? createAccess({ tokens, signer: new SessionSigner(pg ? await sharedSessionKey(pg.secrets) : loadSessionKey(config.dataDir)), clock, sessionDays: config.sessionDays }) : undefined;
   if (!access) log.warn('access control is off (CC_AUTH=off): anyone who can reach this loopback port can change schedules');
   const runners = {

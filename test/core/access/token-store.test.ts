@@ -48,6 +48,20 @@ describe('TokenStore on the data directory', () => {
     expect(await server.identify(token)).toBeNull();
     await expect(cli.revoke('alice')).rejects.toThrow(/no token/);
   });
+
+  it.each([
+    ['{"format":1,"tokens":[', /tokens\.json is not a valid tokens file: it is not JSON/],
+    ['{"format":2,"tokens":[]}', /tokens\.json is not a valid tokens file: "format" must be 1/],
+    ['{"format":1,"tokens":{}}', /"tokens" must be a list/],
+    [`{"format":1,"tokens":[{"name":"alice","role":"admin","hash":"${'a'.repeat(64)}","createdAt":""}]}`, /token 1 \("alice"\): "role" must be "viewer" or "operator"/],
+    [`{"format":1,"tokens":[{"name":"alice","role":"viewer","hash":"abc","createdAt":""}]}`, /token 1 \("alice"\): "hash" must be 64 lowercase hex digits/],
+  ])('refuses an unreadable tokens file (%s) with a message that names the file and what is wrong', async (text, message) => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'tokens.json'), text);
+    const store = new TokenStore(dir);
+    await expect(store.check()).rejects.toMatchObject({ name: 'TokenError', code: 'corrupt', message: expect.stringMatching(message) });
+    expect((await store.check().catch((e: Error) => e))!.message).toContain(path.join(dir, 'tokens.json'));
+  });
 });
 
 // Two instances' stores over one shared table, each with its own clock.
