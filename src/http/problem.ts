@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { DomainError, type FieldError } from '../core/domain/errors.ts';
-import { JournalError } from '../core/journal/journal.ts';
+import { type AppendOutcome, JournalError } from '../core/journal/journal.ts';
 
 export interface Problem {
   type: string;
@@ -51,6 +51,15 @@ export class HttpProblem extends Error {
 
 const DOMAIN_STATUS = { invalid: 400, not_found: 404, conflict: 409, unavailable: 503 } as const;
 
+// What a client may safely do next depends on whether its change was recorded.
+const JOURNAL_DETAIL: Record<AppendOutcome, string> = {
+  'not-recorded': 'the journal cannot record changes right now; nothing was changed. Try again shortly.',
+  unknown:
+    'the connection to the database was lost while the change was being committed: it may or may not have been recorded. Check the audit before retrying.',
+  recorded: 'the change was recorded, but this server cannot show it yet (the database stopped answering); it appears once the database is back. Do not repeat it.',
+};
+const JOURNAL_READ_DETAIL = 'the journal cannot be read right now; try again shortly.';
+
 // The one place errors become responses. Internals (stacks, paths) never reach a client.
 export const toProblem = (c: Context, error: unknown, log: (error: unknown) => void) => {
   if (error instanceof HttpProblem) return problemJson(c, error.status, error.message, error.errors);
@@ -58,7 +67,8 @@ export const toProblem = (c: Context, error: unknown, log: (error: unknown) => v
   if (error instanceof z.ZodError) return problemJson(c, 400, 'the request is not valid', fieldErrors(error));
   if (error instanceof JournalError && error.code !== 'corrupt') {
     log(error);
-    return problemJson(c, 503, 'the journal cannot record changes right now; nothing was changed. Try again shortly.');
+    const reading = c.req.method === 'GET' || c.req.method === 'HEAD';
+    return problemJson(c, 503, reading ? JOURNAL_READ_DETAIL : JOURNAL_DETAIL[error.outcome]);
   }
   log(error);
   return problemJson(c, 500, 'an internal error occurred; it has been logged');

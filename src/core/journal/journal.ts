@@ -28,14 +28,24 @@ export interface Journal {
   close(): Promise<void>;
 }
 
+// What a failed append left behind, so a client knows whether retrying could record the
+// change twice.
+export type AppendOutcome = 'not-recorded' | 'unknown' | 'recorded';
+
 export class JournalError extends Error {
+  // 'not-recorded' unless the thrower says otherwise: journals fail before anything is
+  // durable (the file journal cuts off bytes it could not fsync). A PostgreSQL commit whose
+  // connection died on the way is 'unknown'; one committed but not yet read back, 'recorded'.
+  readonly outcome: AppendOutcome;
+
   constructor(
     message: string,
     readonly code: 'unavailable' | 'corrupt' | 'closed' | 'locked',
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; outcome?: AppendOutcome },
   ) {
     super(message, options);
     this.name = 'JournalError';
+    this.outcome = options?.outcome ?? 'not-recorded';
   }
 }
 

@@ -32,6 +32,8 @@ export class PgAppender {
   private flushing: Promise<void> | null = null;
   // seq ranges this process committed: its own rows never make its later decisions stale
   private own: Array<[number, number]> = [];
+  // connection errors met while the commit was on its way: their outcome is unknown
+  private readonly cutOff = new WeakSet<object>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -89,6 +91,7 @@ export class PgAppender {
     if (code === '23505') return conflict('the change collides with one that was recorded first (a run for this due time already started, or a duplicate event id)');
     if (code.startsWith('22')) return invalid(`the database cannot store this change: ${(error as Error).message}`);
     if (error instanceof DomainError || error instanceof JournalError) return error;
+    if (typeof error === 'object' && error !== null && this.cutOff.has(error)) return unavailable('the commit was cut off', error, 'unknown');
     return unavailable('append failed', error);
   }
 
@@ -120,7 +123,12 @@ export class PgAppender {
         return mine;
       });
       if (rows.length > 0) {
-        await insertAndCommit(client, this.n, rows, events);
+        // The rows and the COMMIT travel together: a connection lost now may have lost the
+        // answer, not the commit, so nobody can say whether they were recorded.
+        await insertAndCommit(client, this.n, rows, events).catch((error: unknown) => {
+          if (isConnectionError(error) && typeof error === 'object' && error !== null) this.cutOff.add(error);
+          throw error;
+        });
         this.own.push([head.seq + 1, seq]);
         if (this.own.length > 1000) this.own.splice(0, this.own.length - 1000);
       } else {

@@ -87,7 +87,11 @@ export class PgJournal implements Journal {
     // What this instance had published when the caller decided: see append-guards.ts.
     const committed = await this.appender.append(drafts, this.follower.position.seq);
     this.follower.offer(committed);
-    await this.follower.waitFor(committed.rows[committed.rows.length - 1]!.seq, this.options.publishTimeoutMs ?? 5_000);
+    await this.follower.waitFor(committed.rows[committed.rows.length - 1]!.seq, this.options.publishTimeoutMs ?? 5_000).catch((error: unknown) => {
+      // committed already: whatever went wrong while reading it back, it is recorded
+      const { message, code } = error as JournalError;
+      throw new JournalError(message, code === 'corrupt' ? 'corrupt' : 'unavailable', { cause: error, outcome: 'recorded' });
+    });
     return committed.events;
   }
 

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { JournalError } from '../journal/journal.ts';
+import { type AppendOutcome, JournalError } from '../journal/journal.ts';
 import type { Logger } from '../logger.ts';
 
 export interface PgPoolOptions {
@@ -68,5 +68,5 @@ export const isConnectionError = (error: unknown): boolean => {
   );
 };
 
-export const unavailable = (what: string, error: unknown): JournalError =>
-  new JournalError(`${what}: the database is unavailable (${(error as Error)?.message ?? String(error)})`, 'unavailable', { cause: error });
+export const unavailable = (what: string, error: unknown, outcome: AppendOutcome = 'not-recorded'): JournalError =>
+  new JournalError(`${what}: the database is unavailable (${(error as Error)?.message ?? String(error)})`, 'unavailable', { cause: error, outcome });
