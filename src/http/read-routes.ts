@@ -36,6 +36,10 @@ export const readRoutes = (deps: AppDeps) => {
     const read: Parameters<typeof store.journal.read>[0] = { after: q.after, limit: q.limit };
     if (q.tenant) read.tenant = q.tenant;
     if (q.type) read.type = q.type;
+    // A poller that was on another instance of a shared (PostgreSQL) store a moment ago may
+    // be ahead of this one: catch up first, or lastSeq < after would tell it the journal
+    // was replaced (as SseHub.settle does for streams).
+    if (q.after > store.journal.lastSeq) await store.journal.sync?.();
     const events = await store.journal.read(read);
     return c.json({ events, lastSeq: store.journal.lastSeq });
   });
