@@ -99,6 +99,7 @@ export const startServer = async (config: Config, log: Logger): Promise<Running>
     streams,
     metrics,
     scheduler,
+    ...(pg ? { leader: () => pg.lease.isLeader } : {}),
     defaultRunner: config.runner,
   });
   await scheduler.start();

@@ -45,6 +45,8 @@ export const createApp = (deps: AppDeps, options: { sse?: SseOptions } = {}) => 
       seq: deps.store.journal.lastSeq,
       store: deps.store.kind,
       scheduler: deps.scheduler?.state() ?? null,
+      // PostgreSQL: which instance fires scheduled runs, for load balancers and operators
+      ...(deps.leader ? { leader: deps.leader() } : {}),
       ...(storage ? { storage } : {}),
     });
   });

@@ -33,6 +33,8 @@ export interface AppDeps {
   metrics?: ServerMetrics;
   // absent: no runs start here (run now answers 503); health and summary say so
   scheduler?: Pick<Scheduler, 'runNow' | 'state'>;
+  // several instances on one database: whether this one holds the leader lease (health says so)
+  leader?: () => boolean;
   // the runner of a schedule created without one (CC_RUNNER); absent: demo
   defaultRunner?: RunnerName;
 }

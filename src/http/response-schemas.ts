@@ -112,5 +112,5 @@ export const auditSchema = z.object({ asOf: asOfSchema, entries: z.array(auditEn
 export const runsSchema = z.object({ asOf: asOfSchema, runs: z.array(runSchema) });
 export const eventsSchema = z.object({ events: z.array(envelope), lastSeq: z.number().int() });
 export const replaySchema = z.object({ asOf: asOfSchema, schedules: z.array(scheduleSchema), audit: z.array(auditEntrySchema), summary: summarySchema });
-export const healthSchema = z.looseObject({ status: z.string(), seq: z.number().int(), store: z.string() });
+export const healthSchema = z.looseObject({ status: z.string(), seq: z.number().int(), store: z.string(), leader: z.boolean().optional() });
 export const runAcceptedSchema = z.object({ runId: z.string() });
