@@ -4,6 +4,7 @@ import { DomainError, unavailable } from '../domain/errors.ts';
 import type { RunnerName, Trigger } from '../domain/events.ts';
 import { authPauseReason, retryAt, timeoutMs } from '../domain/run-policy.ts';
 import type { Schedule } from '../domain/schedule.ts';
+import { JournalError } from '../journal/journal.ts';
 import type { Logger } from '../logger.ts';
 import type { Runner } from '../runners/runner.ts';
 import type { CommandService, Origin } from '../service.ts';
@@ -34,6 +35,11 @@ export interface RunPoolDeps {
   released(slot: Slot): void;
 }
 
+// A start the journal could not record (the database restarting) is tried again after
+// 1, 2, 4, 8 and 16 s: about half a minute, then that due time is given up.
+const START_RETRIES = 5;
+const START_BACKOFF_MS = 1_000;
+
 const iso = (ms: number) => new Date(ms).toISOString();
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -62,6 +68,7 @@ export class RunPool {
       served: slot.started,
       rank: slot.lastStartedAt,
       started: trigger === 'manual' ? newStarted() : undefined,
+      startFailures: 0,
       heapIndex: -1,
     };
     slot.pending = pending;
@@ -144,6 +151,7 @@ export class RunPool {
       } catch (error) {
         recorded(false);
         pending.started?.reject(error);
+        if (this.startAgain(slot, pending, error)) return;
         if (!(error instanceof DomainError && error.code === 'not_found')) {
           this.deps.log.warn('run could not start', { tenant: slot.tenant, runId: flight.runId, error: message(error) });
         }
@@ -183,6 +191,28 @@ export class RunPool {
       this.deps.released(slot);
       release();
     }
+  }
+
+  // The journal could not record run.started (the database is down or restarting): the same
+  // due time is tried again after a short backoff instead of being lost. Should the failed
+  // start have been recorded after all (a commit cut off), the retry is refused as a
+  // duplicate of it. A manual run is not retried: its caller was told it failed.
+  private startAgain(slot: Slot, pending: PendingRun, error: unknown): boolean {
+    if (!(error instanceof JournalError && error.code === 'unavailable') || pending.started) return false;
+    const { log, clock, store } = this.deps;
+    const s = store.projector.schedules.get(slot.tenant);
+    if (!s || s.paused || !this.deps.accepting() || slot.pending) return false;
+    const failures = pending.startFailures + 1;
+    const context = { tenant: slot.tenant, scheduledFor: iso(pending.scheduledFor), trigger: pending.trigger, failures, error: message(error) };
+    if (failures > START_RETRIES) {
+      log.error('run could not start: the journal stayed unavailable; this due time is given up', context);
+      return true;
+    }
+    const inMs = START_BACKOFF_MS * 2 ** (failures - 1);
+    log.warn('run could not start: the journal is unavailable; trying again', { ...context, inMs });
+    const next = this.pend(slot, pending.trigger, pending.scheduledFor, pending.attempt, pending.origin, clock.now() + inMs);
+    next.startFailures = failures;
+    return true;
   }
 
   private async finish(slot: Slot, flight: Flight, outcome: AttemptOutcome): Promise<void> {

@@ -33,6 +33,8 @@ export interface PendingRun extends HeapItem {
   rank: number;
   // only a manual run has someone waiting to hear that it started
   started?: Started;
+  // how often recording its start failed because the journal was unavailable
+  startFailures: number;
 }
 
 export interface Flight {
