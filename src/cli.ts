@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { firstStartNotice } from './commands/first-start.ts';
 import { replayCommand } from './commands/replay-command.ts';
+import { backupCommand, restoreCommand } from './commands/backup-command.ts';
 import { stopCommand } from './commands/stop-command.ts';
 import { tokenCommand } from './commands/token-command.ts';
 import { exportPostgres, importEvents, migrateToPostgres, verifyPostgres } from './cli-transfer.ts';
@@ -22,6 +23,8 @@ commands:
   token create --name NAME --role viewer|operator | token list | token revoke --name NAME
   replay --seq N | --at ISO   the schedules, audit and summary as they were, as JSON
   stop               stop the server that holds --data-dir (by the pid in its .lock)
+  backup <dir>       a consistent, verified copy of --data-dir, taken while the server runs
+  restore <dir>      a backup into an empty --data-dir, verified before and after
 
 options (each also an environment variable, see README; flags win):
   ${Object.entries(CONFIG_ENV).map(([key, env]) => `${FLAG_OF(key)} (${env})`).join(', ')}`;
@@ -117,6 +120,10 @@ const main = async (argv: string[]): Promise<number> => {
         return 2;
       }
       return replayCommand(journalDir, { seq: values.seq, at: values.at }, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+    case 'backup':
+      return backupCommand(config.dataDir, positionals[1], (line) => process.stdout.write(`${line}\n`));
+    case 'restore':
+      return restoreCommand(config.dataDir, positionals[1], (line) => process.stdout.write(`${line}\n`));
     case 'stop':
       return stopCommand(config.dataDir, (line) => process.stdout.write(`${line}\n`));
     default:
