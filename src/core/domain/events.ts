@@ -83,6 +83,8 @@ export type EventData<T extends EventType> = z.infer<(typeof eventData)[T]>;
 
 const envelopeBase = {
   seq: z.number().int().positive(),
+  // the payload's schema version; absent means 1 (see upcast.ts)
+  v: z.number().int().min(2).optional(),
   id: z.string().min(1),
   ts: isoTime,
   tenant: z.string().min(1),

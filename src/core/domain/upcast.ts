@@ -6,17 +6,23 @@ import type { Envelope } from './events.ts';
 type Step = (raw: Record<string, unknown>) => Record<string, unknown>;
 
 export const CURRENT_VERSION = 1;
-const steps: Record<number, Step> = {};
+const STEPS: Record<number, Step> = {};
 
-export const upcast = (raw: Record<string, unknown>): Envelope => {
-  let record = raw;
-  let version = typeof record.v === 'number' ? record.v : 1;
-  while (version < CURRENT_VERSION) {
-    const step = steps[version];
-    if (!step) throw new Error(`no upcaster from event version ${version}`);
-    record = step(record);
-    version += 1;
-  }
-  // Journal lines are hash-verified before they reach here, so the shape is trusted.
-  return record as unknown as Envelope;
-};
+// steps[n] lifts a version-n record to version n + 1. The result carries `v` only past 1.
+export const makeUpcaster =
+  (steps: Record<number, Step>, current: number) =>
+  (raw: Record<string, unknown>): Envelope => {
+    let record = raw;
+    let version = typeof record.v === 'number' ? record.v : 1;
+    if (version > current) throw new Error(`event seq ${String(record.seq)} has version ${version}; this build reads up to ${current} (an older build reading a newer journal)`);
+    while (version < current) {
+      const step = steps[version];
+      if (!step) throw new Error(`no upcaster from event version ${version}`);
+      record = { ...step(record), v: version + 1 };
+      version += 1;
+    }
+    // Journal lines are hash-verified before they reach here, so the shape is trusted.
+    return record as unknown as Envelope;
+  };
+
+export const upcast = makeUpcaster(STEPS, CURRENT_VERSION);

@@ -343,8 +343,13 @@ export class FileJournal implements Journal {
       for (const d of p.drafts) {
         seq += 1;
         ts = monotonicTs(d.ts, ts);
-        // seq first: readers find it at a fixed offset without parsing the line
-        const event = { seq, id: d.id, ts, type: d.type, tenant: d.tenant, source: d.source, actor: d.actor, data: d.data } as Envelope;
+        // seq first: readers find it at a fixed offset without parsing the line; `v` only on
+        // payloads of a later schema version (upcast.ts)
+        const event = (
+          d.v === undefined
+            ? { seq, id: d.id, ts, type: d.type, tenant: d.tenant, source: d.source, actor: d.actor, data: d.data }
+            : { seq, v: d.v, id: d.id, ts, type: d.type, tenant: d.tenant, source: d.source, actor: d.actor, data: d.data }
+        ) as Envelope;
         const json = JSON.stringify(event);
         hash = chainHash(hash, json);
         const line = encodeLine(hash, json);
