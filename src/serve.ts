@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { nanoid } from 'nanoid';
 import { fileURLToPath } from 'node:url';
 import { serve as serveHttp, type ServerType } from '@hono/node-server';
 import { systemClock } from './core/clock.ts';
@@ -21,6 +22,8 @@ import { leaderScheduler } from './core/pg/leader-scheduler.ts';
 import { createDemoRunner } from './core/runners/demo-runner.ts';
 import { createHttpRunner } from './core/runners/http-runner.ts';
 import { createScheduler, type Scheduler } from './core/scheduler/scheduler.ts';
+import { AlertWebhook } from './core/alerts/alert-webhook.ts';
+import { observeAlerts, watchAlerts } from './core/alerts/alerts.ts';
 import { systemTimers } from './core/timers.ts';
 
 export const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/web');
@@ -103,6 +106,13 @@ export const startServer = async (config: Config, log: Logger): Promise<Running>
     defaultRunner: config.runner,
   });
   await scheduler.start();
+  // CC_ALERT_URL: one signed POST per transition (ERROR, stale, paused by the scheduler, recovered)
+  const webhook = config.alertUrl
+    ? new AlertWebhook({ url: config.alertUrl, secret: config.alertSecret ?? config.importSecret, timers: systemTimers, log })
+    : undefined;
+  if (webhook) observeAlerts(metrics.registry, webhook);
+  if (config.alertUrl && !(config.alertSecret ?? config.importSecret)) log.warn('CC_ALERT_SECRET (or CC_IMPORT_SECRET) is not set: alerts are not signed');
+  const alerts = webhook ? watchAlerts({ store, clock, timers: systemTimers, webhook, newId: () => nanoid() }) : undefined;
   // archival and pruning of old segments, beside the writes (file store)
   const retention = fileStore
     ? fileRetention({ store: fileStore, service, clock, timers: systemTimers, log, retentionDays: config.retentionDays, pruneDays: config.pruneDays })
@@ -128,6 +138,8 @@ export const startServer = async (config: Config, log: Logger): Promise<Running>
         setTimeout(() => http.closeAllConnections(), CLOSE_GRACE_MS).unref();
       });
       metrics.close();
+      alerts?.stop();
+      await webhook?.stop();
       await retention?.stop();
       await store.close();
     })());

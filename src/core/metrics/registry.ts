@@ -85,6 +85,19 @@ export class Gauge implements Metric {
   }
 }
 
+// A counter kept elsewhere (a component's own tally), read when scraped.
+export class CounterView implements Metric {
+  constructor(
+    readonly name: string,
+    private readonly help: string,
+    private readonly read: () => number,
+  ) {}
+
+  render(): string {
+    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`, `${this.name} ${number(this.read())}`].join('\n');
+  }
+}
+
 export class MetricsRegistry {
   private readonly metrics = new Map<string, Metric>();
 
@@ -98,6 +111,10 @@ export class MetricsRegistry {
 
   gauge(name: string, help: string, read: () => number | Array<[Labels, number]>): Gauge {
     return this.add(name, new Gauge(name, help, read));
+  }
+
+  counterView(name: string, help: string, read: () => number): CounterView {
+    return this.add(name, new CounterView(name, help, read));
   }
 
   render(): string {
