@@ -68,11 +68,17 @@ export const readChain = async (
       see(line.eventJson, line.seq);
       state = { hash: line.hash, nextSeq: line.seq + 1, offset: line.end, line: 2 };
     }
-    const end = await scanSegment(part.file, state, (l) => see(l.eventJson, l.seq), upTo);
-    if (end.kind === 'corrupt') throw corrupt(`segment ${part.segment} line ${end.state.line}`, end.problem);
+    // a reader that has what it wants ends the scan there, not at the segment's end
+    const end = await scanSegment(part.file, state, (l) => {
+      see(l.eventJson, l.seq);
+      if (!going) throw STOP;
+    }, upTo).catch((error: unknown) => (error === STOP ? undefined : Promise.reject(error)));
+    if (end?.kind === 'corrupt') throw corrupt(`segment ${part.segment} line ${end.state.line}`, end.problem);
   }
   return read;
 };
+
+const STOP = new Error('the reader stopped');
 
 const firstSeqOf = async (part: ChainPart): Promise<number> =>
   part.kind === 'archive' ? part.info.header.firstSeq : ((await firstRawLine(part.file))?.seq ?? Number.POSITIVE_INFINITY);

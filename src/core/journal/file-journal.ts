@@ -482,6 +482,8 @@ export class FileJournal implements Journal {
           const chunk = Buffer.allocUnsafe(Math.min(1 << 20, size - position));
           const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
           if (bytesRead === 0) break;
+          // the file offset of data[0]
+          const base = position - carry.length;
           position += bytesRead;
           // Split bytes, not decoded text: a chunk may end inside a multi-byte character.
           const data = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
@@ -489,6 +491,7 @@ export class FileJournal implements Journal {
           for (let nl = data.indexOf(10); nl >= 0; start = nl + 1, nl = data.indexOf(10, start)) {
             const json = data.toString('utf8', start + EVENT_OFFSET, nl - 1);
             const seq = Number.parseInt(json.slice(7), 10);
+            if ((seq - 1) % INDEX_EVERY === 0) this.learn(seq, s, base + start);
             if (seq <= after) continue;
             if (seq > upTo) break;
             last = seq;
@@ -503,6 +506,20 @@ export class FileJournal implements Journal {
       }
     }
     return last;
+  }
+
+  // An index point found by a read (after a start from a snapshot, the index knows only where
+  // each segment begins): the next read of that stretch starts close to it, not at the
+  // segment's first line. Paging through a day of history costs a page per page, not a
+  // segment per page.
+  private learn(seq: number, segment: number, offset: number): void {
+    let lo = 0;
+    for (let hi = this.index.length; lo < hi; ) {
+      const mid = (lo + hi) >> 1;
+      if (this.index[mid]!.seq < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    if (this.index[lo]?.seq !== seq) this.index.splice(lo, 0, { seq, segment, offset, line: 0, hash: '' });
   }
 
   subscribe(after: number, listener: Listener, onError?: (error: Error) => void): Subscription {
