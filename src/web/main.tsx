@@ -65,8 +65,7 @@ const stopWatching = effect(() => {
 
 health.start();
 if (replay) {
-  // replay needs to know whether the server replays before it asks for a point
-  void session.probe().then(mount);
+  mount();
 } else {
   mount();
   // the state first (a browser opens few connections at once), then what this session may do

@@ -17,13 +17,10 @@ export const ScheduleTable = ({ models }: { models: Models }) => {
   const [busy, setBusy] = useState<string | null>(null);
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
   const operator = session.role.value === 'operator';
+  // No buttons until the role is known, so none moves under the operator's pointer.
   const actions: RowAction[] = [];
-  if (operator) {
-    actions.push('pause', 'resume');
-    actions.push('run');
-    actions.push('edit');
-  }
-  actions.push('history');
+  if (operator) actions.push('pause', 'resume', 'run', 'edit');
+  if (session.role.value !== 'unknown') actions.push('history');
   if (operator) actions.push('delete');
 
   const immediate = async (label: string, tenant: string, call: () => Promise<unknown>) => {
