@@ -61,7 +61,7 @@ export const segmentOfArchive = (name: string) => name.replace(/\.archive$/, '.j
 
 // The lines of a raw segment in order, a chunk's worth at a time, split on bytes (a chunk may
 // end inside a multi-byte character). A trailing incomplete line is not returned.
-export async function* rawLineChunks(file: string, from = 0, upToOffset = Number.POSITIVE_INFINITY): AsyncGenerator<string[]> {
+export async function* rawLineChunks(file: string, from = 0, upToOffset = Number.POSITIVE_INFINITY): AsyncGenerator<{ lines: string[]; bytes: number }> {
   const handle = await fs.open(file, 'r');
   try {
     const size = Math.min((await handle.stat()).size, upToOffset);
@@ -78,7 +78,7 @@ export async function* rawLineChunks(file: string, from = 0, upToOffset = Number
         carry = Buffer.from(data);
         continue;
       }
-      yield data.toString('utf8', 0, last).split('\n');
+      yield { lines: data.toString('utf8', 0, last).split('\n'), bytes: last + 1 };
       carry = Buffer.from(data.subarray(last + 1));
     }
   } finally {
@@ -106,37 +106,46 @@ export const writeArchive = async (
   let rawBytes = 0;
   let pending: string[] = [];
   let pendingBytes = 0;
-  let offset = 0;
   let line = 0;
+  // Blocks compress on libuv's threads while this one checks the next lines; at most two at
+  // once, so memory stays a few blocks.
+  const compressing: Promise<Buffer>[] = [];
   const flush = async () => {
     if (pending.length === 0) return;
     const text = `${pending.join('\n')}\n`;
-    const body = await compress(Buffer.from(text), {
+    const body = compress(Buffer.from(text), {
       params: { [zlib.constants.BROTLI_PARAM_QUALITY]: QUALITY, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: pendingBytes },
     });
-    blocks.push({ firstSeq: nextSeq - pending.length, lastSeq: nextSeq - 1, offset, length: body.length, hash });
-    bodies.push(body);
-    offset += body.length;
+    body.catch(() => {});
+    compressing.push(body);
+    blocks.push({ firstSeq: nextSeq - pending.length, lastSeq: nextSeq - 1, offset: 0, length: 0, hash });
+    lastTs = tsOf(pending[pending.length - 1]!);
     pending = [];
     pendingBytes = 0;
+    if (compressing.length - bodies.length > 2) bodies.push(await compressing[bodies.length]!);
   };
-  for await (const lines of rawLineChunks(rawFile)) {
-    for (const text of lines) {
+  for await (const chunk of rawLineChunks(rawFile)) {
+    rawBytes += chunk.bytes;
+    for (const text of chunk.lines) {
       line += 1;
       const check = checkLine(text, hash, nextSeq);
       if (!check.ok) throw new ArchiveError(`segment ${segment} line ${line}: ${check.problem}`);
       hash = check.hash;
       nextSeq += 1;
-      rawBytes += Buffer.byteLength(text) + 1;
-      const ts = tsOf(check.eventJson);
-      if (!firstTs) firstTs = ts;
-      lastTs = ts;
+      if (!firstTs) firstTs = tsOf(check.eventJson);
       pending.push(check.eventJson);
       pendingBytes += check.eventJson.length + 1;
     }
     if (pendingBytes >= BLOCK_BYTES) await flush();
   }
   await flush();
+  for (let i = bodies.length; i < compressing.length; i++) bodies.push(await compressing[i]!);
+  let offset = 0;
+  blocks.forEach((b, i) => {
+    b.offset = offset;
+    b.length = bodies[i]!.length;
+    offset += b.length;
+  });
   if (blocks.length === 0) throw new ArchiveError(`segment ${segment} is empty; nothing to archive`);
   const header: ArchiveHeader = {
     format: ARCHIVE_FORMAT,
@@ -278,6 +287,13 @@ export const checkArchive = async (
   return { ok: true, lines: line };
 };
 
+// The last block a reader decompressed: pages of a replay walk one block in several reads.
+export interface BlockCache {
+  file?: string;
+  index?: number;
+  lines?: string[];
+}
+
 // Visits the events after `after` up to `upTo` in an archive (their JSON and seq), starting
 // at the block that holds after + 1. `visit` returns false to stop. Returns the last seq
 // visited, or `after` when none was.
@@ -286,15 +302,35 @@ export const readArchived = async (
   after: number,
   upTo: number,
   visit: (eventJson: string, seq: number) => boolean,
+  cache: BlockCache = {},
 ): Promise<number> => {
+  const { blocks } = info.header;
+  let i = 0;
+  for (let hi = blocks.length; i < hi; ) {
+    const mid = (i + hi) >> 1;
+    if (blocks[mid]!.lastSeq < after + 1) i = mid + 1;
+    else hi = mid;
+  }
   let last = after;
-  for await (const { block, lines } of archiveBlocks(info, after + 1)) {
-    for (let k = Math.max(0, after + 1 - block.firstSeq); k < lines.length; k++) {
-      const seq = block.firstSeq + k;
-      if (seq > upTo) return last;
-      last = seq;
-      if (!visit(lines[k]!, seq)) return last;
+  let handle: fs.FileHandle | undefined;
+  try {
+    for (; i < blocks.length; i++) {
+      const block = blocks[i]!;
+      let lines = cache.file === info.file && cache.index === i ? cache.lines : undefined;
+      if (!lines) {
+        handle ??= await fs.open(info.file, 'r');
+        lines = await readBlock(handle, info, block);
+        Object.assign(cache, { file: info.file, index: i, lines });
+      }
+      for (let k = Math.max(0, after + 1 - block.firstSeq); k < lines.length; k++) {
+        const seq = block.firstSeq + k;
+        if (seq > upTo) return last;
+        last = seq;
+        if (!visit(lines[k]!, seq)) return last;
+      }
     }
+  } finally {
+    await handle?.close();
   }
   return last;
 };

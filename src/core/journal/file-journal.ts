@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Envelope, Unsequenced } from '../domain/events.ts';
 import { upcast } from '../domain/upcast.ts';
-import { type ArchiveInfo, checkArchive, readArchiveHeader, readArchived } from './archive-format.ts';
+import { type ArchiveInfo, type BlockCache, checkArchive, readArchiveHeader, readArchived } from './archive-format.ts';
 import { listArchiveNames, readPruneMark, tidyArchive } from './chain.ts';
 import { Fanout } from './fanout.ts';
 import { type Journal, JournalError, type Listener, matches, monotonicTs, type ReadQuery, type Subscription } from './journal.ts';
@@ -111,6 +111,7 @@ export class FileJournal implements Journal {
   private archives = new Map<string, ArchiveInfo>();
   // events up to here were pruned (deleted on purpose); reads start after them
   private prunedThrough = 0;
+  private readonly blockCache: BlockCache = {};
 
   private constructor(
     private readonly dir: string,
@@ -528,11 +529,17 @@ export class FileJournal implements Journal {
 
   private async readArchive(info: ArchiveInfo, after: number, upTo: number, q: ReadQuery, out: Envelope[], limit: number): Promise<number> {
     try {
-      return await readArchived(info, after, upTo, (json) => {
-        const e = parseEvent(json);
-        if (matches(e, q)) out.push(e);
-        return out.length < limit;
-      });
+      return await readArchived(
+        info,
+        after,
+        upTo,
+        (json) => {
+          const e = parseEvent(json);
+          if (matches(e, q)) out.push(e);
+          return out.length < limit;
+        },
+        this.blockCache,
+      );
     } catch (error) {
       // pruned meanwhile: those events are gone on purpose
       if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !this.archives.has(info.header.segment)) return after;

@@ -9,15 +9,16 @@ export async function* walkJournal(
   filter: Omit<ReadQuery, 'after' | 'limit'> = {},
   upTo = Number.POSITIVE_INFINITY,
   from = 0,
+  page = PAGE,
 ): AsyncGenerator<Envelope> {
   let after = from;
   while (after < upTo) {
-    const page = await journal.read({ ...filter, after, limit: PAGE });
-    if (page.length === 0) return;
-    for (const e of page) {
+    const events = await journal.read({ ...filter, after, limit: page });
+    if (events.length === 0) return;
+    for (const e of events) {
       if (e.seq > upTo) return;
       yield e;
     }
-    after = page[page.length - 1]!.seq;
+    after = events[events.length - 1]!.seq;
   }
 }
