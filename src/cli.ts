@@ -93,8 +93,9 @@ const main = async (argv: string[]): Promise<number> => {
         return 1;
       }
       process.stdout.write(
-        `OK: ${report.events} events in ${report.segments} segments, seq 1..${report.lastSeq}, hash chain intact ` +
-          `(last hash ${report.lastHash.slice(0, 16)}…), ${Math.round(report.events / Math.max(seconds, 1e-6))} events/s\n`,
+        `OK: ${report.events} events in ${report.segments} segments (${report.archived} archived), seq ${report.firstSeq}..${report.lastSeq}, hash chain intact ` +
+          `(last hash ${report.lastHash.slice(0, 16)}…), ${Math.round(report.events / Math.max(seconds, 1e-6))} events/s\n` +
+          (report.pruned ? `events 1..${report.pruned.throughSeq} were pruned, as the journal.pruned event at seq ${report.pruned.recordedAt} records (boundary hash ${report.pruned.boundaryHash.slice(0, 16)}…)\n` : ''),
       );
       return 0;
     }

@@ -184,7 +184,7 @@ export const readArchiveHeader = async (file: string): Promise<ArchiveInfo> => {
   const handle = await fs.open(file, 'r');
   try {
     const bytes = (await handle.stat()).size;
-    for (let want = 64 * 1024; ; want *= 4) {
+    for (let want = 16 * 1024; ; want *= 4) {
       const buffer = Buffer.allocUnsafe(Math.min(want, bytes));
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
       const nl = buffer.subarray(0, bytesRead).indexOf(10);

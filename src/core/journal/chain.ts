@@ -75,7 +75,7 @@ export const listChain = async (journalDir: string, archiveDir = archiveDirOf(jo
 export const firstRawLine = async (file: string): Promise<{ seq: number; hash: string; eventJson: string; end: number } | undefined> => {
   const handle = await fs.open(file, 'r');
   try {
-    for (let want = 64 * 1024; ; want *= 4) {
+    for (let want = 4096; ; want *= 4) {
       const buffer = Buffer.allocUnsafe(want);
       const { bytesRead } = await handle.read(buffer, 0, want, 0);
       const nl = buffer.subarray(0, bytesRead).indexOf(10);
@@ -97,7 +97,7 @@ export const lastRawLine = async (file: string): Promise<{ seq: number; hash: st
   const handle = await fs.open(file, 'r');
   try {
     const size = (await handle.stat()).size;
-    for (let want = 64 * 1024; ; want *= 4) {
+    for (let want = 4096; ; want *= 4) {
       const from = Math.max(0, size - want);
       const buffer = Buffer.allocUnsafe(size - from);
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, from);
@@ -121,7 +121,9 @@ export const tidyArchive = async (
   journalDir: string,
   archiveDir: string,
   log: (message: string, fields?: Record<string, unknown>) => void,
-): Promise<void> => {
+): Promise<{ archives: Map<string, ArchiveInfo>; unreadable: string[] }> => {
+  const archives = new Map<string, ArchiveInfo>();
+  const unreadable: string[] = [];
   await fs.mkdir(archiveDir, { recursive: true });
   for (const name of await fs.readdir(archiveDir)) {
     if (name.endsWith('.tmp')) {
@@ -140,6 +142,7 @@ export const tidyArchive = async (
       // Never reached by a crash (archives get their name only once complete): say so loudly,
       // and keep the raw segment if there is one.
       log('an archive is unreadable', { file: name, error: error.message });
+      unreadable.push(`${name}: ${error.message}`);
       continue;
     }
     // a prune that died between its journal.pruned event and its last unlink
@@ -150,13 +153,18 @@ export const tidyArchive = async (
     }
     const raw = path.join(journalDir, segmentOfArchive(name));
     const last = await lastRawLine(raw).catch(() => undefined);
-    if (!last) continue;
+    if (!last) {
+      archives.set(info.header.segment, info);
+      continue;
+    }
     if (last.seq === info.header.lastSeq && last.hash === info.header.lastHash) {
       await fs.rm(raw, { force: true });
+      archives.set(info.header.segment, info);
       log('finished an interrupted archival', { segment: segmentOfArchive(name) });
     } else {
       await fs.rm(file, { force: true });
       log('removed an archive that does not match its segment; the segment stays', { segment: segmentOfArchive(name) });
     }
   }
+  return { archives, unreadable };
 };

@@ -2,8 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Envelope, Unsequenced } from '../domain/events.ts';
 import { upcast } from '../domain/upcast.ts';
-import { type ArchiveInfo, type BlockCache, checkArchive, readArchiveHeader, readArchived } from './archive-format.ts';
-import { listArchiveNames, readPruneMark, tidyArchive } from './chain.ts';
+import { type ArchiveInfo, type BlockCache, checkArchive, readArchived } from './archive-format.ts';
+import { readPruneMark, tidyArchive } from './chain.ts';
 import { Fanout } from './fanout.ts';
 import { type Journal, JournalError, type Listener, matches, monotonicTs, type ReadQuery, type Subscription } from './journal.ts';
 import { fsyncDirectory, type JournalFs, nodeJournalFs } from './journal-fs.ts';
@@ -135,13 +135,13 @@ export class FileJournal implements Journal {
     const log = options.log ?? (() => {});
     await fs.mkdir(dir, { recursive: true });
     // An archival or a prune the last process died in is finished or undone first.
-    if (options.archiveDir) await tidyArchive(dir, options.archiveDir, log);
-    const names = await listSegments(dir);
-    const archives = new Map<string, ArchiveInfo>();
-    for (const name of await listArchiveNames(options.archiveDir)) {
-      const info = await readArchiveHeader(path.join(options.archiveDir!, name));
-      archives.set(info.header.segment, info);
+    const tidied = options.archiveDir ? await tidyArchive(dir, options.archiveDir, log) : undefined;
+    if (tidied && tidied.unreadable.length > 0) {
+      throw new JournalError(`the archive is damaged (${tidied.unreadable.join('; ')}). Run "command-center verify" for details; start-up refuses rather than skip it.`, 'corrupt');
     }
+    const names = await listSegments(dir);
+    // in segment order (tidyArchive reads them in that order)
+    const archives = tidied?.archives ?? new Map<string, ArchiveInfo>();
     const mark = await readPruneMark(options.archiveDir);
 
     let start: { state: ScanState; segment: number; segments: SegmentInfo[]; lineStart: number } | undefined;

@@ -24,8 +24,8 @@ export interface RetentionOptions {
   recordPrune?: (data: EventData<'journal.pruned'>) => Promise<void>;
   // before anything is cut: keep the projections as of `throughSeq` (a checkpoint)
   beforePrune?: (throughSeq: number) => Promise<void>;
-  // called after each archived segment (the disk gauges refresh)
-  onChange?: () => void;
+  // told of each segment archived and each prune as it happens
+  onChange?: (change: { archived: string } | { prunedThrough: number }) => void;
 }
 
 export interface RetentionPass {
@@ -94,7 +94,7 @@ export class Retention {
       if (!last || Date.parse(tsOf(last.eventJson)) >= cutoff) break;
       await this.archive(segment);
       archived.push(segment.name);
-      this.options.onChange?.();
+      this.options.onChange?.({ archived: segment.name });
     }
     const pruned = this.stopped ? undefined : await this.prune();
     return { archived, pruned };
@@ -170,7 +170,7 @@ export class Retention {
     for (const info of doomed) await fs.rm(info.file, { force: true });
     await fsyncDirectory(nodeJournalFs, archiveDir);
     log.info('pruned archived events past the prune limit', { ...cut, files: doomed.length });
-    this.options.onChange?.();
+    this.options.onChange?.({ prunedThrough: cut.toSeq });
     return { fromSeq: cut.fromSeq, toSeq: cut.toSeq, count: cut.count, files: doomed.length };
   }
 }
