@@ -1,17 +1,13 @@
-// Builds the UI when dist/web is missing or older than its sources, so `npm start` serves it.
+// Builds the UI (dist/web) and the server bundle (dist/server) when missing or older than
+// their sources, so `npm start` serves the UI and runs plain JavaScript.
 import { execSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
+import { root, serverFresh, uiFresh } from './build-state.js';
 
-const newest = (dir) =>
-  fs.readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
-    const full = path.join(dir, entry.name);
-    return Math.max(latest, entry.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs);
-  }, 0);
-
-const index = 'dist/web/index.html';
-const sources = Math.max(newest('src/web'), newest('src/core/domain'));
-if (!fs.existsSync(index) || fs.statSync(index).mtimeMs < sources) {
+if (!uiFresh()) {
   console.error('Building the UI (vite build)…');
-  execSync('npx vite build --logLevel warn', { stdio: 'inherit' });
+  execSync('npx vite build --logLevel warn', { stdio: 'inherit', cwd: root });
+}
+if (!serverFresh()) {
+  console.error('Building the server (vite build -c vite.server.config.ts)…');
+  execSync('npx vite build -c vite.server.config.ts --logLevel warn', { stdio: 'inherit', cwd: root });
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import fs from 'node:fs';
 import { nanoid } from 'nanoid';
 import { fileURLToPath } from 'node:url';
 import { serve as serveHttp, type ServerType } from '@hono/node-server';
@@ -26,7 +27,15 @@ import { AlertWebhook } from './core/alerts/alert-webhook.ts';
 import { observeAlerts, watchAlerts } from './core/alerts/alerts.ts';
 import { systemTimers } from './core/timers.ts';
 
-export const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/web');
+// The built UI beside this file's package: src/serve.ts runs from the sources (tsx) and from
+// the server bundle dist/server/cli.js, one level deeper or not, so look for package.json.
+const packageRoot = (from: string): string => {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, '..');
+  }
+};
+export const WEB_ROOT = path.join(packageRoot(path.dirname(fileURLToPath(import.meta.url))), 'dist/web');
 
 export interface Running {
   url: string;

@@ -9,7 +9,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const looksLikeCommandCenter = (pid: number): boolean => {
   try {
     const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return /command-center|cli\.ts/.test(cmdline);
+    return /command-center|cli\.[jt]s/.test(cmdline);
   } catch {
     return true;
   }
