@@ -15,6 +15,7 @@ export const runOutcome = z.discriminatedUnion('status', [
     attempt: z.number().int().positive(),
     willRetry: z.boolean(),
     retryAt: isoTime.optional(),
+    notBefore: isoTime.optional(),
   }),
 ]);
 export type RunOutcome = z.infer<typeof runOutcome>;

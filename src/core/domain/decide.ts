@@ -87,6 +87,7 @@ const finishRun = (c: CommandOf<'FinishRun'>): Draft[] => {
     willRetry: outcome.willRetry,
   };
   if (outcome.retryAt) data.retryAt = outcome.retryAt;
+  if (outcome.notBefore) data.notBefore = outcome.notBefore;
   return [{ type: 'run.failed', tenant: c.tenant, data }];
 };
 

@@ -54,6 +54,9 @@ export const eventData = {
     willRetry: z.boolean(),
     // when willRetry: the instant the next attempt is due
     retryAt: isoTime.optional(),
+    // rate-limit: the CRM asked (Retry-After) not to be called before this instant; kept in the
+    // journal so a restart does not call it early
+    notBefore: isoTime.optional(),
   }),
   'run.skipped': z.object({
     scheduledFor: isoTime,

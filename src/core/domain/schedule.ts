@@ -27,6 +27,8 @@ export interface LastRun {
   error?: string;
   errorClass?: ErrorClass;
   willRetry?: boolean;
+  // rate-limit: not to be called before this instant (Retry-After)
+  notBefore?: string;
 }
 
 interface ScheduleBase {
@@ -180,6 +182,7 @@ export const evolveSchedule = (s: Schedule | undefined, e: Envelope): Schedule |
         errorClass: e.data.errorClass,
         willRetry: e.data.willRetry,
       };
+      if (e.data.notBefore !== undefined) lastRun.notBefore = e.data.notBefore;
       return {
         ...(rest as Schedule),
         lastRun,

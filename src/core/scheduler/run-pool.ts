@@ -249,6 +249,7 @@ export class RunPool {
       willRetry: at !== undefined,
     };
     if (at !== undefined) failed.retryAt = iso(at);
+    if (slot.notBefore > now) failed.notBefore = iso(slot.notBefore);
     await recorder.finish(slot.tenant, flight.runId, outcome.durationMs, failed);
 
     const after = store.projector.schedules.get(slot.tenant);

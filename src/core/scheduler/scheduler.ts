@@ -233,7 +233,8 @@ class TimetableScheduler implements Scheduler {
         wait: undefined,
         pending: undefined,
         flight: undefined,
-        notBefore: 0,
+        // a Retry-After recorded before a restart still holds
+        notBefore: s.lastRun?.notBefore ? Date.parse(s.lastRun.notBefore) : 0,
         started: 0,
         lastStartedAt: 0,
       };

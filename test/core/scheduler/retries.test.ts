@@ -96,6 +96,28 @@ describe('retries', () => {
     ]);
   });
 
+  it('keeps a Retry-After across a restart: the journal records it, the next process waits for it', async () => {
+    // Retry-After 900 s on a 600 s schedule; the process restarts 60 s after the failure.
+    // Without the recorded notBefore the new process would call the CRM at D+600 s, again too early.
+    const h = await setup('busy-crm', 600, () => ({ ms: 5000, fail: fail('rate-limit', '429', 900_000) }));
+    const D = h.due;
+    await h.time.advanceTo(D + 65_000);
+    await h.scheduler.stop(0);
+    const failed = await h.events('run.failed');
+    expect(failed.map((e) => [e.data.errorClass, e.data.notBefore])).toEqual([['rate-limit', iso(D + 905_000)]]);
+    expect(h.store.projector.schedules.get('busy-crm')?.lastRun?.notBefore).toBe(iso(D + 905_000));
+
+    const { runner } = scriptedRunner(h.time, () => ({ ms: 1000 }));
+    const again = harness({ start: START, time: h.time, store: h.store, runner });
+    await again.scheduler.start();
+    await h.time.advanceTo(D + 1000_000);
+    const started = await h.events('run.started');
+    expect(started.map((e) => [e.ts, e.data.scheduledFor])).toEqual([
+      [iso(D), iso(D)],
+      [iso(D + 905_000), iso(D + 600_000)],
+    ]);
+  });
+
   it('waits max(backoff, Retry-After) before retrying a rate-limited run', async () => {
     const h = await setup('slow-down', 3600, (attempt) => (attempt === 1 ? { ms: 5000, fail: fail('rate-limit', '429', 120_000) } : { ms: 1000 }));
     await h.time.advanceTo(h.due + 600_000);
