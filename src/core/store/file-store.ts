@@ -14,6 +14,9 @@ import { lockDirectory } from './lock.ts';
 import { SnapshotStore } from './snapshot-store.ts';
 import type { Store } from './store.ts';
 
+// one progress line per this many events replayed at start-up (about every 5 s)
+const REPLAY_PROGRESS_EVERY = 1_000_000;
+
 export interface FileStoreOptions {
   dataDir: string;
   log: Logger;
@@ -25,6 +28,8 @@ export interface FileStoreOptions {
   checkpointEvery?: number;
   // below this much free disk, usage() reports it low (health turns degraded)
   minFreeMb?: number;
+  // log a progress line every this many events a start-up replays (default 1,000,000)
+  replayProgressEvery?: number;
 }
 
 export interface FileStore extends Store {
@@ -61,6 +66,7 @@ export const openFileStore = async (options: FileStoreOptions): Promise<FileStor
     const mark = await readPruneMark(dirs.archive);
     const boundary = mark ? await startingPoint(checkpoints, { seq: mark.throughSeq }, mark.throughSeq) : undefined;
     let projector = new Projector();
+    let replayed = 0;
     const opened = await FileJournal.open({
       dir: dirs.journal,
       archiveDir: dirs.archive,
@@ -78,7 +84,14 @@ export const openFileStore = async (options: FileStoreOptions): Promise<FileStor
           });
         }
       },
-      onReplay: (e) => projector.apply(e),
+      onReplay: (e) => {
+        projector.apply(e);
+        // A full replay of a long journal (no usable snapshot, or a projection upgrade) takes
+        // minutes: say how far it is, so a slow start does not look like a hung one.
+        if (++replayed % (options.replayProgressEvery ?? REPLAY_PROGRESS_EVERY) === 0) {
+          log.info('replaying the journal', { seq: e.seq, replayed, ms: Math.round(performance.now() - started) });
+        }
+      },
     });
     const resumed = candidates[opened.resumedFrom];
     const journal = opened.journal;
