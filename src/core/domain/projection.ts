@@ -62,7 +62,9 @@ export const scheduleView = (s: Schedule, nowMs: number): ScheduleView => {
   let nextRunAt: string | null = null;
   if (!s.paused) {
     const next = nextDue(s.spec, Date.parse(s.anchor), s.tenant, nowMs);
-    if (Number.isFinite(next)) nextRunAt = new Date(next).toISOString();
+    // a Retry-After the CRM sent holds the next run back (the scheduler waits for it)
+    const notBefore = s.lastRun?.notBefore ? Date.parse(s.lastRun.notBefore) : 0;
+    if (Number.isFinite(next)) nextRunAt = new Date(Math.max(next, notBefore)).toISOString();
   }
   return { ...s, status: scheduleStatus(s), stale: isStale(s, nowMs), nextRunAt };
 };

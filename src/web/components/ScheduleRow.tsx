@@ -18,6 +18,15 @@ interface Props {
 
 const LABEL: Record<RowAction, string> = { pause: 'Pause', resume: 'Resume', run: 'Run now', edit: 'Edit interval', history: 'History', delete: 'Delete' };
 
+// A Retry-After still in force; reads the ticking clock itself (as Countdown does), so only
+// this line redraws every second and disappears once the time has passed.
+const RateLimited = ({ until, now }: { until: string; now: ReadonlySignal<number> }) =>
+  Date.parse(until) > now.value ? (
+    <div class="muted rate-limited" title="The CRM answered 429 with Retry-After: no call before then">
+      rate-limited, next call <Countdown at={until} now={now} />
+    </div>
+  ) : null;
+
 const Row = ({ view, now, actions, busy, onAction }: Props) => {
   const offered = actions.filter((a) => (a === 'pause' ? !view.paused : a === 'resume' ? view.paused : true));
   const last = view.lastRun;
@@ -52,6 +61,7 @@ const Row = ({ view, now, actions, busy, onAction }: Props) => {
             <div class="muted">
               <Ago at={last.at} now={now} />
             </div>
+            {last.notBefore && <RateLimited until={last.notBefore} now={now} />}
           </>
         ) : (
           <span class="muted">never</span>

@@ -109,6 +109,24 @@ describe('evolve: stale', () => {
   });
 });
 
+describe('schedule view: next run', () => {
+  it('is held back by a Retry-After the CRM sent, and only while it is in force', () => {
+    const notBefore = iso(T0 + 45 * MINUTE);
+    const limited: Draft = {
+      type: 'run.failed',
+      tenant: acme,
+      data: { runId: 'r1', durationMs: 900, error: '429', errorClass: 'rate-limit', attempt: 1, willRetry: false, notBefore },
+    };
+    const s = scheduleAfter(ev.created(acme, 600), ev.started(acme, 'r1'), limited);
+    expect(s.lastRun?.notBefore).toBe(notBefore);
+    // the timetable says T0 + 10 min (anchored, plus the tenant's offset); the CRM said not before T0 + 45 min
+    expect(scheduleView(s, T0 + 3 * MINUTE).nextRunAt).toBe(notBefore);
+    const later = scheduleView(s, T0 + 50 * MINUTE).nextRunAt!;
+    expect(Date.parse(later)).toBeGreaterThan(T0 + 50 * MINUTE);
+    expect(Date.parse(later)).toBeLessThanOrEqual(T0 + 60 * MINUTE);
+  });
+});
+
 describe('evolve: audit', () => {
   it('lists entries newest first with a short operation word and the details', () => {
     const state = stateAfter(ev.created(acme), ev.paused(acme, 'CRM maintenance'), ev.started(acme, 'r1', 'manual'));
