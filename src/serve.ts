@@ -19,6 +19,7 @@ import { sharedTokenBackend } from './core/access/shared-token-backend.ts';
 import { createServerMetrics, observeScheduler } from './core/metrics/server-metrics.ts';
 import { createAccess } from './http/access.ts';
 import { SseHub } from './http/sse-hub.ts';
+import { createStartingApp, type StartingProgress } from './http/starting-app.ts';
 import { leaderScheduler } from './core/pg/leader-scheduler.ts';
 import { createDemoRunner } from './core/runners/demo-runner.ts';
 import { createHttpRunner } from './core/runners/http-runner.ts';
@@ -53,11 +54,48 @@ const RUN_GRACE_MS = 8_000;
 
 // The one place real defaults are wired together.
 export const startServer = async (config: Config, log: Logger): Promise<Running> => {
+  // The port is bound first and answers "starting" (503, with replay progress on
+  // /api/health) until everything below is ready: a start that replays a long journal
+  // takes minutes and must not look like a dead server.
+  const progress: StartingProgress = { replayed: 0, startedAt: performance.now() };
+  let app: { fetch: (request: Request, env: unknown) => Response | Promise<Response> } | undefined;
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serveHttp({ fetch: (request, env) => (app ? app.fetch(request, env) : new Response(null, { status: 503 })), hostname: config.host, port: config.port }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const allowedHosts = allowedHostsFor({ ...config, port });
+  app = createStartingApp({ allowedHosts, progress });
+  try {
+    return await boot(config, log, { server, port, allowedHosts, progress, ready: (a) => (app = a) });
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
+};
+
+interface Bound {
+  server: ServerType;
+  port: number;
+  allowedHosts: string[];
+  progress: StartingProgress;
+  // hands the port over from the "starting" answers to the real app
+  ready: (app: ReturnType<typeof createApp>) => void;
+}
+
+const boot = async (config: Config, log: Logger, { server, port, allowedHosts, progress, ready }: Bound): Promise<Running> => {
   // CC_STORE=postgres: several instances on one database (config requires DATABASE_URL then)
   const pg = config.store === 'postgres' ? await openPgStore({ connectionString: config.databaseUrl ?? '', schema: config.pgSchema, log }) : undefined;
   const fileStore = pg
     ? undefined
-    : await openFileStore({ dataDir: config.dataDir, log, checkpointEvery: config.checkpointEvery, minFreeMb: config.minFreeMb });
+    : await openFileStore({
+        dataDir: config.dataDir,
+        log,
+        checkpointEvery: config.checkpointEvery,
+        minFreeMb: config.minFreeMb,
+        onReplayProgress: (replayed) => (progress.replayed = replayed),
+      });
   const store: Store = pg ?? fileStore!;
   const clock = systemClock;
   const streams = new SseHub(store.journal);
@@ -90,22 +128,13 @@ export const startServer = async (config: Config, log: Logger): Promise<Running>
   // On PostgreSQL every instance serves the API, but only the lease holder fires runs.
   const scheduler: Scheduler = pg ? leaderScheduler({ lease: pg.lease, create: newScheduler, log, relay: pg.relay }) : newScheduler();
   observeScheduler(metrics.registry, () => scheduler.state());
-  // The app is built once the port is known (--port 0 picks one), so the Host allowlist
-  // names the real port; no request can arrive before that.
-  let app: ReturnType<typeof createApp> | undefined;
-  const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serveHttp({ fetch: (request, env) => app!.fetch(request, env), hostname: config.host, port: config.port }, () => resolve(s));
-    s.once('error', reject);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  app = createApp({
+  const app = createApp({
     store,
     service,
     clock,
     log,
     webRoot: WEB_ROOT,
-    allowedHosts: allowedHostsFor({ ...config, port }),
+    allowedHosts,
     access,
     corsOrigins: config.corsOrigins,
     streams,
@@ -114,6 +143,7 @@ export const startServer = async (config: Config, log: Logger): Promise<Running>
     ...(pg ? { leader: () => pg.lease.isLeader } : {}),
     defaultRunner: config.runner,
   });
+  ready(app);
   await scheduler.start();
   // CC_ALERT_URL: one signed POST per transition (ERROR, stale, paused by the scheduler, recovered)
   const webhook = config.alertUrl

@@ -37,7 +37,7 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/api/events', summary: 'A page of the journal in seq order (polling, replay, export)', access: 'viewer', query: eventsQuery, ok: { status: 200, description: 'the events and the journal\'s last seq', schema: res.eventsSchema }, errors: [400] },
   { method: 'get', path: '/api/events/stream', summary: 'Server-Sent Events: `id: seq`, `event: type`, `data: envelope`; resumes from Last-Event-ID (wins) or ?after=', access: 'viewer', query: streamQuery, ok: { status: 200, description: 'the stream', type: 'text/event-stream' }, errors: [400] },
   { method: 'get', path: '/api/replay', summary: 'The projections as of a seq or an instant (give exactly one)', access: 'viewer', query: replayQuery, ok: { status: 200, description: 'the state then', schema: res.replaySchema }, errors: [400] },
-  { method: 'get', path: '/api/health', summary: 'Liveness and journal position (no token needed)', access: 'open', ok: { status: 200, description: 'healthy', schema: res.healthSchema } },
+  { method: 'get', path: '/api/health', summary: 'Liveness and journal position (no token needed); 503 {status: "starting", replayed, elapsedMs} while the server opens its store', access: 'open', ok: { status: 200, description: 'healthy', schema: res.healthSchema } },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', access: 'viewer', ok: { status: 200, description: 'text format 0.0.4', type: 'text/plain; version=0.0.4' } },
 ];
 

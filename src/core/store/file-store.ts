@@ -30,6 +30,8 @@ export interface FileStoreOptions {
   minFreeMb?: number;
   // log a progress line every this many events a start-up replays (default 1,000,000)
   replayProgressEvery?: number;
+  // told the number of events replayed so far, every 10,000 (the server's "starting" health)
+  onReplayProgress?: (replayed: number) => void;
 }
 
 export interface FileStore extends Store {
@@ -88,7 +90,8 @@ export const openFileStore = async (options: FileStoreOptions): Promise<FileStor
         projector.apply(e);
         // A full replay of a long journal (no usable snapshot, or a projection upgrade) takes
         // minutes: say how far it is, so a slow start does not look like a hung one.
-        if (++replayed % (options.replayProgressEvery ?? REPLAY_PROGRESS_EVERY) === 0) {
+        if (++replayed % 10_000 === 0) options.onReplayProgress?.(replayed);
+        if (replayed % (options.replayProgressEvery ?? REPLAY_PROGRESS_EVERY) === 0) {
           log.info('replaying the journal', { seq: e.seq, replayed, ms: Math.round(performance.now() - started) });
         }
       },
