@@ -33,6 +33,14 @@ describe('the port while the server starts', () => {
     expect(((await res.json()) as { detail: string }).detail).toContain('120,000 journal events replayed');
   });
 
+  it('gives a browser opening the UI a page that reloads itself', async () => {
+    const res = await app.request('/panel', { headers: { host: '127.0.0.1:9', accept: 'text/html,application/xhtml+xml' } });
+    expect(res.status).toBe(503);
+    const html = await res.text();
+    expect(html).toContain('<meta http-equiv="refresh" content="2">');
+    expect(html).toContain('120,000 journal events replayed');
+  });
+
   it('still refuses a foreign Host', async () => {
     const res = await app.request('/api/health', { headers: { host: 'evil.example' } });
     expect(res.status).toBe(403);
