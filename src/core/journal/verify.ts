@@ -60,16 +60,16 @@ export const verifyJournal = async (
     }
     onLine(l, segment);
   };
-  const fail = (segment: string, line: number, message: string): VerifyReport => ({
-    ok: false,
+  const report = (ok: boolean): VerifyReport => ({
+    ok,
     segments: parts.length,
     archived,
     events,
     firstSeq,
     lastSeq: state.nextSeq - 1,
     lastHash: state.hash,
-    problem: { segment, line, message },
   });
+  const fail = (segment: string, line: number, message: string): VerifyReport => ({ ...report(false), problem: { segment, line, message } });
 
   for (const [i, listed] of parts.entries()) {
     // archived by the running server since the listing: read the archive instead
@@ -123,16 +123,7 @@ export const verifyJournal = async (
     }
     pruned = { throughSeq: record.toSeq, boundaryHash: record.boundaryHash, recordedAt: record.seq };
   }
-  return {
-    ok: true,
-    segments: parts.length,
-    archived,
-    events,
-    firstSeq,
-    lastSeq: state.nextSeq - 1,
-    lastHash: state.hash,
-    ...(pruned ? { pruned } : {}),
-  };
+  return pruned ? { ...report(true), pruned } : report(true);
 };
 
 const exists = (file: string) =>
