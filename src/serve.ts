@@ -85,6 +85,22 @@ interface Bound {
 }
 
 const boot = async (config: Config, log: Logger, { server, port, allowedHosts, progress, ready }: Bound): Promise<Running> => {
+  // what is running so far, closed newest first if a later step of the start fails
+  const opened: (() => unknown)[] = [];
+  try {
+    return await bootSteps(config, log, { server, port, allowedHosts, progress, ready }, (close) => opened.push(close));
+  } catch (error) {
+    for (const close of opened.reverse()) await Promise.resolve(close()).catch(() => {});
+    throw error;
+  }
+};
+
+const bootSteps = async (
+  config: Config,
+  log: Logger,
+  { server, port, allowedHosts, progress, ready }: Bound,
+  opened: (close: () => unknown) => void,
+): Promise<Running> => {
   // CC_STORE=postgres: several instances on one database (config requires DATABASE_URL then)
   const pg = config.store === 'postgres' ? await openPgStore({ connectionString: config.databaseUrl ?? '', schema: config.pgSchema, log }) : undefined;
   const fileStore = pg
@@ -97,9 +113,11 @@ const boot = async (config: Config, log: Logger, { server, port, allowedHosts, p
         onReplayProgress: (replayed) => (progress.replayed = replayed),
       });
   const store: Store = pg ?? fileStore!;
+  opened(() => store.close());
   const clock = systemClock;
   const streams = new SseHub(store.journal);
   const metrics = createServerMetrics({ store, clock, sseClients: () => streams.size });
+  opened(() => metrics.close());
   const service = new CommandService({ store, clock, onAppended: (_events, seconds) => metrics.appendLatency.observe(seconds) });
   // On PostgreSQL the token hashes live in the database, so every instance knows every token.
   const tokenBackend = pg
@@ -112,11 +130,7 @@ const boot = async (config: Config, log: Logger, { server, port, allowedHosts, p
     config.auth === 'on' ? new TokenStore(tokenBackend, { operator: config.operatorToken, viewer: config.viewerToken }, () => clock.now()) : undefined;
   // An unreadable tokens file stops the start with a message naming it, rather than
   // answering every request with 500.
-  await tokens?.check().catch(async (error: unknown) => {
-    metrics.close();
-    await store.close();
-    throw error;
-  });
+  await tokens?.check();
   const access = tokens ? createAccess({ tokens, signer: new SessionSigner(pg ? await sharedSessionKey(pg.secrets) : loadSessionKey(config.dataDir)), clock, sessionDays: config.sessionDays }) : undefined;
   if (!access) log.warn('access control is off (CC_AUTH=off): anyone who can reach this loopback port can change schedules');
   const runners = {
@@ -128,6 +142,18 @@ const boot = async (config: Config, log: Logger, { server, port, allowedHosts, p
   // On PostgreSQL every instance serves the API, but only the lease holder fires runs.
   const scheduler: Scheduler = pg ? leaderScheduler({ lease: pg.lease, create: newScheduler, log, relay: pg.relay }) : newScheduler();
   observeScheduler(metrics.registry, () => scheduler.state());
+  // CC_ALERT_URL: one signed POST per transition (ERROR, stale, paused by the scheduler, recovered).
+  // Watching starts before the scheduler does, so the runs it records as interrupted by the
+  // restart are transitions too, not part of the baseline.
+  const alertSecret = config.alertSecret ?? config.importSecret;
+  const webhook = config.alertUrl ? new AlertWebhook({ url: config.alertUrl, secret: alertSecret, timers: systemTimers, log }) : undefined;
+  if (webhook) {
+    opened(() => webhook.stop());
+    observeAlerts(metrics.registry, webhook);
+    if (!alertSecret) log.warn('CC_ALERT_SECRET (or CC_IMPORT_SECRET) is not set: alerts are not signed');
+  }
+  const alerts = webhook ? watchAlerts({ store, clock, timers: systemTimers, webhook, newId: () => nanoid() }) : undefined;
+  if (alerts) opened(() => alerts.stop());
   const app = createApp({
     store,
     service,
@@ -144,18 +170,13 @@ const boot = async (config: Config, log: Logger, { server, port, allowedHosts, p
     defaultRunner: config.runner,
   });
   ready(app);
+  opened(() => scheduler.stop(0));
   await scheduler.start();
-  // CC_ALERT_URL: one signed POST per transition (ERROR, stale, paused by the scheduler, recovered)
-  const webhook = config.alertUrl
-    ? new AlertWebhook({ url: config.alertUrl, secret: config.alertSecret ?? config.importSecret, timers: systemTimers, log })
-    : undefined;
-  if (webhook) observeAlerts(metrics.registry, webhook);
-  if (config.alertUrl && !(config.alertSecret ?? config.importSecret)) log.warn('CC_ALERT_SECRET (or CC_IMPORT_SECRET) is not set: alerts are not signed');
-  const alerts = webhook ? watchAlerts({ store, clock, timers: systemTimers, webhook, newId: () => nanoid() }) : undefined;
   // archival and pruning of old segments, beside the writes (file store)
   const retention = fileStore
     ? fileRetention({ store: fileStore, service, clock, timers: systemTimers, log, retentionDays: config.retentionDays, pruneDays: config.pruneDays })
     : undefined;
+  if (retention) opened(() => retention.stop());
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   // Generated only once the server is listening, so a start that fails never swallows

@@ -1,5 +1,8 @@
 import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Alert, AlertWebhook } from '../../../src/core/alerts/alert-webhook.ts';
@@ -10,7 +13,10 @@ import { silentLogger } from '../../../src/core/logger.ts';
 import { createServerMetrics } from '../../../src/core/metrics/server-metrics.ts';
 import { CommandService, type Origin } from '../../../src/core/service.ts';
 import { openMemoryStore } from '../../../src/core/store/memory-store.ts';
+import { openFileStore } from '../../../src/core/store/file-store.ts';
 import type { Timers } from '../../../src/core/timers.ts';
+import { loadConfig } from '../../../src/core/config.ts';
+import { startServer } from '../../../src/serve.ts';
 
 const T0 = Date.parse('2026-11-25T08:00:00.000Z');
 const SECRET = 'alert-secret-for-tests';
@@ -172,5 +178,29 @@ describe('alert webhook', () => {
     await webhook.idle();
     expect(r.alerts().map((a) => a.id)).toEqual(['a', 'd', 'e']);
     expect(webhook.counts).toEqual({ sent: 3, failed: 0, dropped: 2, queued: 0 });
+  });
+});
+
+describe('alerts across a restart', () => {
+  it('sends tenant.error for a run the previous process left unfinished (recorded failed at start-up)', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-alert-restart-'));
+    // the previous process: a schedule, and a run it started and never finished
+    const before = await openFileStore({ dataDir, log: silentLogger });
+    const now = new Date().toISOString();
+    await before.journal.append([
+      { id: 'c', ts: now, source: 'ui', actor: 'operator', type: 'schedule.created', tenant: 'acme', data: { spec: { every: 86_400 }, runner: 'demo' } },
+      { id: 's', ts: now, source: 'scheduler', actor: 'scheduler', type: 'run.started', tenant: 'acme', data: { runId: 'r1', trigger: 'manual', scheduledFor: now, attempt: 1 } },
+    ]);
+    await before.close();
+    const alerts = await receiver();
+    const running = await startServer(loadConfig({ CC_DATA_DIR: dataDir, CC_PORT: '0', CC_AUTH: 'off', CC_ALERT_URL: alerts.url, CC_ALERT_SECRET: SECRET }, {}), silentLogger);
+    try {
+      await expect.poll(() => alerts.alerts().map((a) => [a.type, a.tenant]), { timeout: 10_000 }).toEqual([['tenant.error', 'acme']]);
+      expect(alerts.alerts()[0]!.lastRun).toMatchObject({ outcome: 'failed', error: 'interrupted by restart' });
+    } finally {
+      await running.stop();
+      await alerts.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
