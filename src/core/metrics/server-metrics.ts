@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts';
 import { isStale, scheduleStatus } from '../domain/schedule.ts';
+import { alertStates } from '../alerts/transitions.ts';
 import type { SchedulerState } from '../scheduler/scheduler.ts';
 import type { Subscription } from '../journal/journal.ts';
 import type { StorageUsage } from '../store/disk-usage.ts';
@@ -50,9 +51,7 @@ export const createServerMetrics = (options: { store: Store; clock: Clock; sseCl
     const now = clock.now();
     const out: Array<[Record<string, string>, number]> = [];
     for (const s of store.projector.schedules.values()) {
-      if (scheduleStatus(s) === 'ERROR') out.push([{ tenant: s.tenant, state: 'error' }, 1]);
-      if (!s.paused && isStale(s, now)) out.push([{ tenant: s.tenant, state: 'stale' }, 1]);
-      if (s.paused && s.pause.by === 'scheduler') out.push([{ tenant: s.tenant, state: 'paused_by_scheduler' }, 1]);
+      for (const state of alertStates(s, now)) out.push([{ tenant: s.tenant, state: state === 'paused' ? 'paused_by_scheduler' : state }, 1]);
     }
     return out;
   });
