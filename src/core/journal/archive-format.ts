@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { chainHash, checkLine } from './line-codec.ts';
@@ -86,11 +87,19 @@ export async function* rawLineChunks(file: string, from = 0, upToOffset = Number
   }
 }
 
-export class ArchiveError extends Error {}
+export class ArchiveError extends Error {
+  constructor(
+    message: string,
+    // the archive's file name, when the problem is the archive as a whole
+    readonly archive?: string,
+  ) {
+    super(message);
+  }
+}
 
 // Compresses a sealed raw segment into `target`, checking every line against the chain on the
-// way: a segment that does not verify is never archived. Writes only `target` (the caller
-// renames it into place); nothing is fsynced here.
+// way: a segment that does not verify is never archived. Writes and fsyncs only `target`
+// (the caller renames it into place).
 export const writeArchive = async (
   rawFile: string,
   segment: string,
@@ -160,9 +169,13 @@ export const writeArchive = async (
     codec: 'br',
     blocks,
   };
+  const head = Buffer.from(`${JSON.stringify(header)}\n`);
   const handle = await fs.open(target, 'w', 0o644);
   try {
-    await handle.writev([Buffer.from(`${JSON.stringify(header)}\n`), ...bodies]);
+    // a full disk can end a write short without an error: the raw segment is deleted once
+    // this returns, so a short archive must never get its name
+    const { bytesWritten } = await handle.writev([head, ...bodies]);
+    if (bytesWritten !== head.length + offset) throw new ArchiveError(`${target}: wrote ${bytesWritten} of ${head.length + offset} bytes (disk full?)`);
     await handle.sync();
   } finally {
     await handle.close();
@@ -193,12 +206,16 @@ export const readArchiveHeader = async (file: string): Promise<ArchiveInfo> => {
         try {
           parsed = JSON.parse(buffer.toString('utf8', 0, nl));
         } catch {
-          throw new ArchiveError(`${file}: the header is not JSON`);
+          throw new ArchiveError(`${file}: the header is not JSON`, path.basename(file));
         }
-        if (!isHeader(parsed)) throw new ArchiveError(`${file}: not a Command Center archive (${ARCHIVE_FORMAT})`);
+        if (!isHeader(parsed)) throw new ArchiveError(`${file}: not a Command Center archive (${ARCHIVE_FORMAT})`, path.basename(file));
+        // the blocks end where the file does: a cut-short archive is found before any read of it
+        const last = parsed.blocks[parsed.blocks.length - 1];
+        const expected = nl + 1 + (last ? last.offset + last.length : 0);
+        if (bytes !== expected) throw new ArchiveError(`${file}: ${bytes} bytes, the header describes ${expected}`, path.basename(file));
         return { header: parsed, file, bodyStart: nl + 1, bytes };
       }
-      if (bytesRead >= bytes) throw new ArchiveError(`${file}: the header line is incomplete`);
+      if (bytesRead >= bytes) throw new ArchiveError(`${file}: the header line is incomplete`, path.basename(file));
     }
   } finally {
     await handle.close();

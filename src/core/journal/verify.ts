@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { checkArchive, readArchiveHeader, archiveName } from './archive-format.ts';
+import { ArchiveError, archiveName, checkArchive, readArchiveHeader } from './archive-format.ts';
 import { archiveDirOf, type ChainPart, firstRawLine, listChain } from './chain.ts';
 import { chainHash, GENESIS_HASH } from './line-codec.ts';
 import { type ScanState, type ScannedLine, scanSegment } from './segment-scan.ts';
@@ -44,7 +44,14 @@ export const verifyJournal = async (
   options: VerifyOptions = {},
 ): Promise<VerifyReport> => {
   const archiveDir = 'archiveDir' in options ? options.archiveDir : archiveDirOf(dir);
-  const { parts } = await listChain(dir, archiveDir);
+  let parts: ChainPart[];
+  try {
+    ({ parts } = await listChain(dir, archiveDir));
+  } catch (error) {
+    // an archive whose header cannot be read (or that is cut short) is a finding, not a crash
+    if (!(error instanceof ArchiveError) || !error.archive) throw error;
+    return { ok: false, segments: 0, archived: 0, events: 0, firstSeq: 1, lastSeq: 0, lastHash: GENESIS_HASH, problem: { segment: error.archive, line: 1, message: error.message } };
+  }
   let state: ScanState = { hash: GENESIS_HASH, nextSeq: 1, offset: 0, line: 1 };
   let events = 0;
   let archived = 0;

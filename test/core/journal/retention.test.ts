@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.ts';
 import { type Envelope, SYSTEM_TENANT, type Unsequenced } from '../../../src/core/domain/events.ts';
+import { readArchiveHeader } from '../../../src/core/journal/archive-format.ts';
 import { exportJournal } from '../../../src/core/journal/export.ts';
 import { FileJournal } from '../../../src/core/journal/file-journal.ts';
 import { journalLines } from '../../../src/core/journal/journal-lines.ts';
@@ -116,6 +117,20 @@ describe('retention', () => {
     const report = await verifyJournal(journalDir);
     expect(report.ok).toBe(false);
     expect(report.problem?.segment).toBe(path.basename(victim));
+  });
+
+  it('finds an archive cut short (its header describes more bytes than the file holds)', async () => {
+    const { journalDir, archiveDir, open } = await setup();
+    const journal = await open();
+    for (const batch of chunk(history(1000, 150), 100)) await journal.append(batch);
+    const pass = await retention(journal, { journalDir, archiveDir }).runOnce();
+    await journal.close();
+    const victim = path.join(archiveDir, pass.archived[1]!.replace('.jsonl', '.archive'));
+    fs.truncateSync(victim, fs.statSync(victim).size - 1);
+    await expect(readArchiveHeader(victim)).rejects.toThrow(/the header describes/);
+    expect(await verifyJournal(journalDir)).toMatchObject({ ok: false, problem: { segment: path.basename(victim) } });
+    // a start refuses it rather than serving a history with a hole
+    await expect(FileJournal.open({ dir: journalDir, archiveDir, segmentBytes: 4096 })).rejects.toThrow(/header describes/);
   });
 
   it('finds a missing archive in the middle of the chain', async () => {
