@@ -1,13 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { nanoid } from 'nanoid';
 import type { Envelope, Unsequenced } from '../src/core/domain/events.ts';
-import type { Position, SegmentInfo } from '../src/core/journal/file-journal.ts';
-import { chainHash, encodeLine, GENESIS_HASH } from '../src/core/journal/line-codec.ts';
+import type { Position } from '../src/core/journal/file-journal.ts';
+import { SegmentWriter, seededRandom } from './segment-writer.ts';
 
 const BASE_MS = Date.parse('2026-11-25T08:00:00.000Z');
-// the file journal's default segment size; generated journals rotate where a live one would
-export const SEGMENT_BYTES = 64 * 1024 * 1024;
 export const TENANTS = 200;
 
 const tenantName = (i: number) => `acme-${String(i).padStart(4, '0')}`;
@@ -62,13 +58,6 @@ const historyEvent = (seq: number, random: () => number, open: Map<string, strin
   return { ...envelope, type: 'run.succeeded', tenant, data: { runId, durationMs, result: { imported, watermark: ts } } };
 };
 
-const mulberry32 = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-
 export interface GeneratedJournal {
   events: number;
   bytes: number;
@@ -82,68 +71,15 @@ export interface GeneratedJournal {
 // Writes a valid hash-chained journal of `count` events straight to segment files, the way the
 // journal itself would have (same lines, same rotation), and says where snapshots would stand.
 export const generateJournal = (journalDir: string, count: number, tail: number): GeneratedJournal => {
-  fs.mkdirSync(journalDir, { recursive: true });
-  const random = mulberry32(42);
+  const random = seededRandom(42);
   const open = new Map<string, string>();
-  const segments: SegmentInfo[] = [];
-  let fd = -1;
-  let size = 0;
-  let bytes = 0;
-  let hash = GENESIS_HASH;
-  let line = 1;
-  let lineStart = 0;
-  let pending: string[] = [];
-  let pendingBytes = 0;
-  const flush = () => {
-    if (pending.length === 0) return;
-    const buffer = Buffer.from(pending.join(''));
-    fs.writeSync(fd, buffer, 0, buffer.length, size - pendingBytes);
-    pending = [];
-    pendingBytes = 0;
-  };
-  const rotate = (firstSeq: number) => {
-    flush();
-    // as a live journal would be: on disk, so start-ups do not pay for the generator's writeback
-    if (fd >= 0) {
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
-    }
-    const name = `${String(segments.length + 1).padStart(6, '0')}.jsonl`;
-    fd = fs.openSync(path.join(journalDir, name), 'w');
-    segments.push({ name, firstSeq });
-    size = 0;
-    line = 1;
-  };
-  const position = (seq: number): Position => ({
-    seq,
-    hash,
-    segment: segments[segments.length - 1]!.name,
-    offset: size,
-    line,
-    lineStart,
-    segments: segments.map((s) => ({ ...s })),
-  });
+  const writer = new SegmentWriter(journalDir);
   let killed: Position | undefined;
   const killedAt = Math.max(1, count - tail);
-  rotate(1);
   for (let seq = 1; seq <= count; seq++) {
-    const event = { seq, ...historyEvent(seq, random, open) } as Envelope;
-    const json = JSON.stringify(event);
-    hash = chainHash(hash, json);
-    const text = encodeLine(hash, json);
-    const length = Buffer.byteLength(text);
-    if (size > 0 && size + length > SEGMENT_BYTES) rotate(seq);
-    lineStart = size;
-    size += length;
-    bytes += length;
-    line += 1;
-    pending.push(text);
-    pendingBytes += length;
-    if (pendingBytes > 1 << 20) flush();
-    if (seq === killedAt) killed = position(seq);
+    writer.append({ seq, ...historyEvent(seq, random, open) } as Envelope);
+    if (seq === killedAt) killed = writer.position();
   }
-  flush();
-  fs.fsyncSync(fd);
-  fs.closeSync(fd);
-  return { events: count, bytes, segments: segments.length, graceful: position(count), killed: killed! };
+  writer.close();
+  return { events: count, bytes: writer.bytes, segments: writer.segments.length, graceful: writer.position(), killed: killed! };
 };

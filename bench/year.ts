@@ -1,12 +1,13 @@
 // npm run bench:year — a simulated year of Command Center on the file store.
 //
-// Writes a year of demo-like scheduler history straight to journal segments with the line
-// codec (the journal's own format and rotation; appending 50 million events through
-// FileJournal would take hours of fsyncs), archiving each sealed segment older than the
-// retention period as it goes (the archiver's own writeArchive), with checkpoints every
-// 100,000 events and a snapshot at the end, the way a graceful stop leaves them. Then it
-// starts the real server on it (`node dist/server/cli.js serve`, as `npm start` runs it) and
-// measures start-up, RSS, the archive ratio, and the state as of points up to 300 days back through GET /api/replay and `command-center replay`.
+// Writes a year of demo-like scheduler history straight to journal segments (SegmentWriter:
+// the journal's own lines and rotation; appending 50 million events through FileJournal
+// would take hours of fsyncs), archiving each sealed segment older than the retention
+// period as it goes (the archiver's own writeArchive), with checkpoints every 100,000 events
+// and a snapshot at the end, the way a graceful stop leaves them. Then it starts the real
+// server on it (`node dist/server/cli.js serve`, as `npm start` runs it) and measures
+// start-up, RSS, the archive ratio, and the state as of points up to 300 days back through
+// GET /api/replay and `command-center replay`.
 // Disk stays bounded (raw segments only for the last 90 days) and everything is deleted at
 // the end (BENCH_KEEP=1 keeps it).
 //
@@ -23,12 +24,11 @@ import type { Envelope, ErrorClass } from '../src/core/domain/events.ts';
 import { PROJECTION_VERSION } from '../src/core/domain/projection.ts';
 import { tenantOffsetMs } from '../src/core/domain/timetable.ts';
 import { archiveName } from '../src/core/journal/archive-format.ts';
-import type { Position, SegmentInfo } from '../src/core/journal/file-journal.ts';
-import { chainHash, encodeLine, GENESIS_HASH } from '../src/core/journal/line-codec.ts';
 import { verifyJournal } from '../src/core/journal/verify.ts';
 import { CheckpointStore } from '../src/core/projections/checkpoints.ts';
 import { Projector } from '../src/core/projections/projector.ts';
 import { SnapshotStore } from '../src/core/store/snapshot-store.ts';
+import { type SealedSegment, SegmentWriter, seededRandom } from './segment-writer.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 140);
@@ -37,7 +37,6 @@ const VERIFY = process.env.BENCH_VERIFY !== '0';
 const EVERY_MS = 180_000;
 const DAY = 24 * 3600 * 1000;
 const RETENTION_DAYS = 90;
-const SEGMENT_BYTES = 64 * 1024 * 1024;
 const CHECKPOINT_EVERY = 100_000;
 // the year ends now, so the server's own clock agrees with it
 const END = Math.floor(Date.now() / 60_000) * 60_000;
@@ -56,14 +55,8 @@ fs.mkdirSync(journalDir, { recursive: true });
 fs.mkdirSync(archiveDir, { recursive: true });
 const checkpoints = new CheckpointStore(path.join(dataDir, 'checkpoints'));
 
-// mulberry32: the demo runner's outcomes, reproducibly
-let seed = 42;
-const random = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// the demo runner's outcomes, reproducibly
+const random = seededRandom(42);
 
 type Draft = Omit<Envelope, 'seq' | 'id' | 'ts'>;
 interface Timed {
@@ -72,66 +65,19 @@ interface Timed {
 }
 
 // --- the journal, written the way FileJournal writes it ---
-const segments: SegmentInfo[] = [];
+const sealed: SealedSegment[] = [];
+const writer = new SegmentWriter(journalDir, (segment) => sealed.push(segment));
 const projector = new Projector();
-let seq = 0;
-let hash = GENESIS_HASH;
-let lastTs = '';
-let fd = -1;
-let size = 0;
-let line = 1;
-let lineStart = 0;
-let rawBytes = 0;
-let pending: string[] = [];
-let pendingBytes = 0;
-const sealed: { name: string; firstSeq: number; prevHash: string; lastTs: string }[] = [];
 const checkpointStates: ReturnType<Projector['toState']>[] = [];
-let current: { name: string; firstSeq: number; prevHash: string } | undefined;
-
-const flush = () => {
-  if (pending.length === 0) return;
-  const buffer = Buffer.from(pending.join(''));
-  fs.writeSync(fd, buffer, 0, buffer.length, size - pendingBytes);
-  pending = [];
-  pendingBytes = 0;
-};
-// A new segment whose first line will be `firstSeq`, continuing from `prevHash`; the one
-// before it ended with an event at `prevTs`.
-const rotate = (firstSeq: number, prevHash: string, prevTs: string) => {
-  flush();
-  if (fd >= 0) {
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    sealed.push({ ...current!, lastTs: prevTs });
-  }
-  const name = `${String(segments.length + 1).padStart(6, '0')}.jsonl`;
-  fd = fs.openSync(path.join(journalDir, name), 'w');
-  segments.push({ name, firstSeq });
-  current = { name, firstSeq, prevHash };
-  size = 0;
-  line = 1;
-};
+let lastTs = '';
 const append = (at: number, d: Draft) => {
-  seq += 1;
+  // ts never decreases along seq
   const ts = iso(at);
-  const prevTs = lastTs;
   lastTs = ts > lastTs ? ts : lastTs;
-  const event = { seq, id: nanoid(), ts: lastTs, type: d.type, tenant: d.tenant, source: d.source, actor: d.actor, data: d.data } as Envelope;
-  const json = JSON.stringify(event);
-  const prevHash = hash;
-  hash = chainHash(hash, json);
-  const text = encodeLine(hash, json);
-  const length = Buffer.byteLength(text);
-  if (fd < 0 || (size > 0 && size + length > SEGMENT_BYTES)) rotate(seq, prevHash, prevTs);
-  lineStart = size;
-  size += length;
-  rawBytes += length;
-  line += 1;
-  pending.push(text);
-  pendingBytes += length;
-  if (pendingBytes > 1 << 20) flush();
+  const event = { seq: writer.seq + 1, id: nanoid(), ts: lastTs, type: d.type, tenant: d.tenant, source: d.source, actor: d.actor, data: d.data } as Envelope;
+  writer.append(event);
   projector.apply(event);
-  if (seq % CHECKPOINT_EVERY === 0) checkpointStates.push(projector.toState());
+  if (event.seq % CHECKPOINT_EVERY === 0) checkpointStates.push(projector.toState());
 };
 
 // --- archiving as the server's retention would, as soon as a sealed segment is old enough;
@@ -224,25 +170,22 @@ const generate = async () => {
     for (const e of events) {
       if (e.at >= to) carry.push(e);
       else {
-        for (const p of points) if (e.at <= p.at) p.seq = seq + 1;
+        for (const p of points) if (e.at <= p.at) p.seq = writer.seq + 1;
         append(e.at, e.draft);
       }
     }
     if (k % 480 === 0) {
       await archiveOld();
-      if (k % (480 * 30) === 0) process.stderr.write(`  day ${day}: ${seq.toLocaleString('en-US')} events, ${archivedSegments} segments archived (${elapsed()})\n`);
+      if (k % (480 * 30) === 0) process.stderr.write(`  day ${day}: ${writer.seq.toLocaleString('en-US')} events, ${archivedSegments} segments archived (${elapsed()})\n`);
     }
   }
   for (const e of carry.sort((a, b) => a.at - b.at)) append(e.at, e.draft);
   pointSeq = points[0]!.seq;
-  flush();
-  fs.fsyncSync(fd);
-  fs.closeSync(fd);
+  writer.close();
   await archiveOld();
   archiver.send('done');
   await archiverDone;
-  const position: Position = { seq, hash, segment: current!.name, offset: size, line, lineStart, segments: segments.map((s) => ({ ...s })) };
-  await new SnapshotStore(dataDir).write({ format: 1, projectionVersion: PROJECTION_VERSION, position, state: projector.toState() });
+  await new SnapshotStore(dataDir).write({ format: 1, projectionVersion: PROJECTION_VERSION, position: writer.position(), state: projector.toState() });
 };
 
 const dirBytes = (dir: string) => fs.readdirSync(dir).reduce((sum, n) => sum + fs.statSync(path.join(dir, n)).size, 0);
@@ -250,10 +193,13 @@ const dirBytes = (dir: string) => fs.readdirSync(dir).reduce((sum, n) => sum + f
 // The server exactly as `npm start` runs it: the plain-JavaScript bundle (dist/server/cli.js,
 // built first if stale) under node, with its own JSON log on stdout and its banner on stderr.
 const BUNDLE = path.join(ROOT, 'dist/server/cli.js');
-const startServer = (nodeOptions: string[]) =>
+// `entry`: the bundle, or for comparison the TypeScript sources through tsx (how `npm start`
+// ran before the bundle)
+const TSX_ENTRY = ['--import', 'tsx', path.join(ROOT, 'src/cli.ts')];
+const startServer = (nodeOptions: string[], entry = [BUNDLE]) =>
   new Promise<{ child: ChildProcess; info: Record<string, unknown> }>((resolve, reject) => {
     const spawned = performance.now();
-    const child = spawn(process.execPath, [...nodeOptions, BUNDLE, 'serve', '--data-dir', dataDir, '--port', '0'], {
+    const child = spawn(process.execPath, [...nodeOptions, ...entry, 'serve', '--data-dir', dataDir, '--port', '0'], {
       cwd: ROOT,
       env: { ...process.env, CC_AUTH: 'off', CC_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -313,7 +259,7 @@ const main = async () => {
   const raw = dirBytes(journalDir);
   const archive = dirBytes(archiveDir);
   const checkpointBytes = dirBytes(path.join(dataDir, 'checkpoints'));
-  process.stderr.write(`generated ${seq.toLocaleString('en-US')} events in ${(gen.ms / 1000).toFixed(0)} s (${elapsed()})\n`);
+  process.stderr.write(`generated ${writer.seq.toLocaleString('en-US')} events in ${(gen.ms / 1000).toFixed(0)} s (${elapsed()})\n`);
 
   let verify: { ms: number; ok: boolean; events: number } | undefined;
   if (VERIFY) {
@@ -324,8 +270,8 @@ const main = async () => {
 
   // The server as `command-center serve` runs it, then once more with a smaller young
   // generation (V8's default grows it to 3 × 16 MiB under load), replaying the same points.
-  const serve = async (nodeOptions: string[]) => {
-    const server = await startServer(nodeOptions);
+  const serve = async (nodeOptions: string[], entry?: string[]) => {
+    const server = await startServer(nodeOptions, entry);
     const url = String(server.info.url);
     const afterStart = procStatus(server.child.pid!);
     const http = async (q: string) => {
@@ -357,12 +303,14 @@ const main = async () => {
   await stop(plain.server.child);
   const tuned = await serve(['--max-semi-space-size=8']);
   await stop(tuned.server.child);
+  const underTsx = await serve([], TSX_ENTRY);
+  await stop(underTsx.server.child);
   const { server, afterStart, afterReplays, replays, worstReplay, health } = plain;
 
   const rows: [string, string, string][] = [
-    ['events generated', seq.toLocaleString('en-US'), '≥ 50,000,000'],
+    ['events generated', writer.seq.toLocaleString('en-US'), '≥ 50,000,000'],
     ['generation + archiving', `${(gen.ms / 1000).toFixed(0)} s`, ''],
-    ['raw bytes written (with line hashes)', `${mb(rawBytes)} MB`, ''],
+    ['raw bytes written (with line hashes)', `${mb(writer.bytes)} MB`, ''],
     ['on disk: data/journal (last 90 days, raw)', `${mb(raw)} MB`, ''],
     ['on disk: data/archive', `${mb(archive)} MB in ${archivedSegments} archives`, ''],
     ['on disk: data/checkpoints', `${mb(checkpointBytes)} MB`, ''],
@@ -372,6 +320,7 @@ const main = async () => {
     ['start-up: spawn to listening (`node dist/server/cli.js serve`, Node boot included)', `${Number(server.info.sinceSpawnMs).toFixed(0)} ms`, '≤ 1 s'],
     ['server RSS after start', `${mb(afterStart.rss)} MB`, '≤ 200 MB'],
     ['server RSS after the replays (peak)', `${mb(afterReplays.rss)} MB (${mb(afterReplays.hwm)} MB)`, '≤ 200 MB'],
+    ['  the same under tsx (src/cli.ts, no bundle)', `spawn to listening ${Number(underTsx.server.info.sinceSpawnMs).toFixed(0)} ms; RSS after start ${mb(underTsx.afterStart.rss)} MB, after the replays ${mb(underTsx.afterReplays.rss)} MB (${mb(underTsx.afterReplays.hwm)} MB)`, ''],
     ['  the same with node --max-semi-space-size=8', `${mb(tuned.afterReplays.rss)} MB (${mb(tuned.afterReplays.hwm)} MB); slowest replay ${tuned.worstReplay.toFixed(0)} ms`, '≤ 200 MB'],
     ['GET /api/replay, slowest of the points below', `${worstReplay.toFixed(0)} ms`, '≤ 5 s'],
     ['command-center replay --seq (300 days back, whole process)', `${cliSeq.ms.toFixed(0)} ms (asOf ${cliAsOf.toLocaleString('en-US')})`, '≤ 5 s'],
