@@ -10,6 +10,9 @@ import type { Logger } from '../src/core/logger.ts';
 import { CheckpointStore } from '../src/core/projections/checkpoints.ts';
 import { type ReplayPoint, replayTo } from '../src/core/projections/replay.ts';
 import { openFileStore } from '../src/core/store/file-store.ts';
+import { ManualClock } from '../src/core/clock.ts';
+import { CommandService } from '../src/core/service.ts';
+import { createApp } from '../src/http/app.ts';
 import { recorded } from './fixtures/golden/make-golden.ts';
 
 // The golden backups: data directories written by earlier builds (test/fixtures/golden/*),
@@ -99,6 +102,25 @@ describe('golden data directories', () => {
         expect(log.seen.find((m) => m.msg === 'journal opened')?.fields).toMatchObject({ snapshot: 'none' });
         expect(recorded(store.projector.toState())).toEqual(expected.final);
         await store.close();
+      });
+
+      it('answers GET /api/replay from the boundary on, and 400 naming the field before it', async () => {
+        const store = await openFileStore({ dataDir: copyOf(name), log: messages().log });
+        try {
+          const clock = new ManualClock(Date.now());
+          const app = createApp({ store, service: new CommandService({ store, clock }), clock, log: messages().log, allowedHosts: ['localhost'] });
+          const get = (url: string) => app.request(`http://localhost${url}`, { headers: { host: 'localhost' } });
+          const atBoundary = await get(`/api/replay?seq=${expected.firstSeq - 1}`);
+          expect(atBoundary.status).toBe(200);
+          expect(((await atBoundary.json()) as { asOf: { seq: number } }).asOf.seq).toBe(expected.firstSeq - 1);
+          if (expected.firstSeq > 1) {
+            const before = await get(`/api/replay?seq=${expected.firstSeq - 2}`);
+            expect(before.status).toBe(400);
+            expect(await before.json()).toMatchObject({ errors: [{ field: 'seq', message: expect.stringMatching(/were pruned/) }] });
+          }
+        } finally {
+          await store.close();
+        }
       });
 
       it('replays to the recorded points, from its checkpoints and without them', async () => {

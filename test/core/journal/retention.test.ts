@@ -190,6 +190,14 @@ describe('retention', () => {
     }).runOnce();
     expect(pass.pruned).toBeDefined();
     expect(await verifyJournal(journalDir)).toMatchObject({ ok: false, problem: { message: expect.stringMatching(/boundary hash/) } });
+
+    // and a prune that recorded nothing at all
+    const other = await setup();
+    const second = await other.open();
+    for (const batch of chunk(history(2000, 300), 100)) await second.append(batch);
+    const silent = await retention(second, other, { pruneDays: 200, recordPrune: async () => {} }).runOnce();
+    expect(silent.pruned).toBeDefined();
+    expect(await verifyJournal(other.journalDir)).toMatchObject({ ok: false, problem: { message: expect.stringMatching(/are missing and no journal\.pruned event/) } });
   });
 });
 
