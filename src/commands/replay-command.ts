@@ -1,12 +1,10 @@
 import path from 'node:path';
-import { asOf, scheduleView, summarize } from '../core/domain/projection.ts';
 import { upcast } from '../core/domain/upcast.ts';
 import { archiveDirOf, readPruneMark } from '../core/journal/chain.ts';
 import { readChain } from '../core/journal/chain-reader.ts';
 import { JournalError } from '../core/journal/journal.ts';
 import { CheckpointStore } from '../core/projections/checkpoints.ts';
-import { Projector } from '../core/projections/projector.ts';
-import { startingPoint } from '../core/projections/replay.ts';
+import { replayView, startingPoint } from '../core/projections/replay.ts';
 
 // `replay --seq N | --at ISO`: the projections as they were, as JSON — the same answer as
 // GET /api/replay, read from the files, so it works beside a running server without taking
@@ -32,7 +30,7 @@ export const replayCommand = async (
     err(`events before seq ${floor + 1} were pruned; ask for --seq ${floor} or later\n`);
     return 2;
   }
-  const projector = (await startingPoint(checkpoints, seq !== undefined ? { seq } : { at: point.at! }, floor)) ?? (floor > 0 ? undefined : new Projector());
+  const projector = (await startingPoint(checkpoints, seq !== undefined ? { seq } : { at: point.at! }, floor));
   if (!projector) {
     err(`events 1..${floor} were pruned and no checkpoint holds the state as of seq ${floor}\n`);
     return 1;
@@ -53,19 +51,6 @@ export const replayCommand = async (
     err(`--seq ${seq} is past the journal's last seq (${projector.seq})\n`);
     return 2;
   }
-  const pointMs = atMs ?? (projector.lastEvent ? Date.parse(projector.lastEvent.ts) : 0);
-  const schedules = [...projector.schedules.values()].sort((a, b) => (a.tenant < b.tenant ? -1 : 1)).map((s) => scheduleView(s, pointMs));
-  out(
-    `${JSON.stringify(
-      {
-        asOf: asOf(projector.seq, projector.lastEvent),
-        schedules,
-        audit: projector.auditEntries(),
-        summary: summarize(projector.schedules.values(), projector.seq, projector.lastEvent, pointMs),
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  out(`${JSON.stringify(replayView(projector, atMs), null, 2)}\n`);
   return 0;
 };

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
-import { asOf, scheduleView, summarize } from '../core/domain/projection.ts';
-import { replayTo } from '../core/projections/replay.ts';
+import { replayTo, replayView } from '../core/projections/replay.ts';
 import type { AppDeps, Env } from './context.ts';
 import { HttpProblem } from './problem.ts';
 import { replayQuery } from './schemas.ts';
@@ -23,15 +22,7 @@ export const replayRoutes = (deps: AppDeps) => {
       throw new HttpProblem(400, 'the query is not valid', [{ field: 'seq', message: `events before seq ${firstSeq} were pruned; ask for seq ${firstSeq - 1} or later` }]);
     }
     const projector = await replayTo(store.journal, q.seq !== undefined ? { seq: q.seq } : { at: q.at! }, { checkpoints: store.checkpoints, firstSeq });
-    // Time-dependent fields (stale, next run) are judged at the point itself, not now.
-    const pointMs = q.at !== undefined ? Date.parse(q.at) : projector.lastEvent ? Date.parse(projector.lastEvent.ts) : 0;
-    const schedules = [...projector.schedules.values()].sort((a, b) => (a.tenant < b.tenant ? -1 : 1)).map((s) => scheduleView(s, pointMs));
-    return c.json({
-      asOf: asOf(projector.seq, projector.lastEvent),
-      schedules,
-      audit: projector.auditEntries(),
-      summary: summarize(projector.schedules.values(), projector.seq, projector.lastEvent, pointMs),
-    });
+    return c.json(replayView(projector, q.at !== undefined ? Date.parse(q.at) : undefined));
   });
 
   return app;

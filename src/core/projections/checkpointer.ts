@@ -4,7 +4,7 @@ import type { Journal } from '../journal/journal.ts';
 import type { Logger } from '../logger.ts';
 import type { CheckpointStore } from './checkpoints.ts';
 import { walkJournal } from './journal-walk.ts';
-import { Projector } from './projector.ts';
+import type { Projector } from './projector.ts';
 import { startingPoint } from './replay.ts';
 
 // Writes a checkpoint every `every` events: live, as the server's projector passes each
@@ -48,7 +48,7 @@ export class Checkpointer {
     const last = Math.floor(upTo / this.every) * this.every;
     const entries = await this.checkpoints.list();
     if (last === 0 || (entries[entries.length - 1]?.seq ?? 0) >= last) return 0;
-    const projector = (await startingPoint(this.checkpoints, { seq: last }, floorSeq)) ?? (floorSeq > 0 ? undefined : new Projector());
+    const projector = (await startingPoint(this.checkpoints, { seq: last }, floorSeq));
     if (!projector) {
       this.log.warn('cannot backfill checkpoints: the events before the prune boundary are gone and no checkpoint holds their state', { floorSeq });
       return 0;
@@ -69,7 +69,7 @@ export class Checkpointer {
   // A checkpoint exactly at `seq` (a prune boundary: the state there must outlive the events).
   async ensureAt(journal: Pick<Journal, 'read' | 'lastSeq'>, seq: number, floorSeq = 0): Promise<void> {
     if ((await this.checkpoints.list()).some((e) => e.seq === seq)) return;
-    const projector = (await startingPoint(this.checkpoints, { seq }, floorSeq)) ?? (floorSeq > 0 ? undefined : new Projector());
+    const projector = (await startingPoint(this.checkpoints, { seq }, floorSeq));
     if (!projector) throw new Error(`no checkpoint at or after the prune boundary (seq ${floorSeq}) to rebuild the state as of seq ${seq} from`);
     for await (const e of walkJournal(journal, {}, seq, projector.seq)) projector.apply(e);
     if (projector.seq !== seq) throw new Error(`could not rebuild the state as of seq ${seq} (reached ${projector.seq})`);
