@@ -30,7 +30,8 @@ export const PRUNE_MARK = 'pruned.json';
 export const archiveDirOf = (journalDir: string): string | undefined =>
   path.basename(journalDir) === 'journal' ? path.join(path.dirname(journalDir), 'archive') : undefined;
 
-const segmentNumber = (name: string) => Number.parseInt(name, 10);
+export const segmentName = (n: number) => `${String(n).padStart(6, '0')}.jsonl`;
+export const segmentNumber = (name: string) => Number.parseInt(name, 10);
 const byNumber = (a: string, b: string) => segmentNumber(a) - segmentNumber(b);
 
 export const listRawSegments = async (dir: string): Promise<string[]> =>

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Envelope, Unsequenced } from '../domain/events.ts';
 import { upcast } from '../domain/upcast.ts';
 import { type ArchiveInfo, type BlockCache, checkArchive, readArchived } from './archive-format.ts';
-import { readPruneMark, tidyArchive } from './chain.ts';
+import { listRawSegments, readPruneMark, segmentName, segmentNumber, tidyArchive } from './chain.ts';
 import { Fanout } from './fanout.ts';
 import { type Journal, JournalError, type Listener, matches, monotonicTs, type ReadQuery, type Subscription } from './journal.ts';
 import { fsyncDirectory, type JournalFs, nodeJournalFs } from './journal-fs.ts';
@@ -75,11 +75,6 @@ interface Pending {
 
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 const INDEX_EVERY = 512;
-const segmentName = (n: number) => `${String(n).padStart(6, '0')}.jsonl`;
-const segmentNumber = (name: string) => Number.parseInt(name, 10);
-
-export const listSegments = async (dir: string): Promise<string[]> =>
-  (await fs.readdir(dir).catch(() => [] as string[])).filter((f) => /^\d{6,}\.jsonl$/.test(f)).sort();
 
 const corrupt = (segment: string, line: number, problem: string) =>
   new JournalError(`journal is corrupt at segment ${segment} line ${line}: ${problem}. Run "command-center verify" for details; start-up refuses rather than skip it.`, 'corrupt');
@@ -139,7 +134,7 @@ export class FileJournal implements Journal {
     if (tidied && tidied.unreadable.length > 0) {
       throw new JournalError(`the archive is damaged (${tidied.unreadable.join('; ')}). Run "command-center verify" for details; start-up refuses rather than skip it.`, 'corrupt');
     }
-    const names = await listSegments(dir);
+    const names = await listRawSegments(dir);
     // in segment order (tidyArchive reads them in that order)
     const archives = tidied?.archives ?? new Map<string, ArchiveInfo>();
     const mark = await readPruneMark(options.archiveDir);

@@ -1,12 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { listSegments } from './file-journal.ts';
+import { archiveDirOf, listArchiveNames, listRawSegments, readPruneMark, segmentName } from './chain.ts';
+import { fsyncDirectory, nodeJournalFs } from './journal-fs.ts';
 import type { ChainedLine } from './journal-lines.ts';
 import { JournalError } from './journal.ts';
 import { encodeLine } from './line-codec.ts';
 
 const SEGMENT_BYTES = 64 * 1024 * 1024;
-const segmentName = (n: number) => `${String(n).padStart(6, '0')}.jsonl`;
 
 // Writes chained lines as the segments of a new file journal. Only into an empty journal:
 // an import is a whole history, not a merge. It is written beside the journal and moved
@@ -17,11 +17,13 @@ export const importIntoFileJournal = async (
   lines: AsyncIterable<ChainedLine>,
   onProgress: (written: number) => void = () => {},
 ): Promise<number> => {
-  for (const name of await listSegments(dir)) {
-    if ((await fs.stat(path.join(dir, name))).size > 0) {
-      throw new JournalError(`the journal in ${dir} is not empty; import only into an empty data directory`, 'locked');
-    }
+  const notEmpty = () => new JournalError(`the journal in ${dir} is not empty; import only into an empty data directory`, 'locked');
+  for (const name of await listRawSegments(dir)) {
+    if ((await fs.stat(path.join(dir, name))).size > 0) throw notEmpty();
   }
+  // archived (or pruned) history counts too: an import beside it would be replaced by it, or replace it
+  const archiveDir = archiveDirOf(dir);
+  if ((await listArchiveNames(archiveDir)).length > 0 || (await readPruneMark(archiveDir))) throw notEmpty();
   const staging = `${dir}.importing`;
   await fs.rm(staging, { recursive: true, force: true });
   await fs.mkdir(staging, { recursive: true });
@@ -29,20 +31,11 @@ export const importIntoFileJournal = async (
     const written = await writeSegments(staging, lines, onProgress);
     await fs.rm(dir, { recursive: true, force: true });
     await fs.rename(staging, dir);
-    await syncDirectory(path.dirname(dir));
+    await fsyncDirectory(nodeJournalFs, path.dirname(dir));
     return written;
   } catch (error) {
     await fs.rm(staging, { recursive: true, force: true });
     throw error;
-  }
-};
-
-const syncDirectory = async (dir: string) => {
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 };
 
@@ -82,7 +75,7 @@ const writeSegments = async (dir: string, lines: AsyncIterable<ChainedLine>, onP
   } finally {
     await handle.close();
   }
-  await syncDirectory(dir);
+  await fsyncDirectory(nodeJournalFs, dir);
   onProgress(written);
   return written;
 };

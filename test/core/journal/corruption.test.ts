@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../../src/core/domain/events.ts';
 import { evolve, initialState } from '../../../src/core/domain/projection.ts';
-import { FileJournal, listSegments } from '../../../src/core/journal/file-journal.ts';
+import { FileJournal } from '../../../src/core/journal/file-journal.ts';
+import { listRawSegments } from '../../../src/core/journal/chain.ts';
 import { JournalError } from '../../../src/core/journal/journal.ts';
 import { verifyJournal } from '../../../src/core/journal/verify.ts';
 import type { Logger } from '../../../src/core/logger.ts';
@@ -59,7 +60,7 @@ describe(`journal corruption and recovery (seed ${SEED})`, () => {
   it('recovers to the last whole line when the last segment is cut at any byte, and logs what it cut', async () => {
     const original = tempDir();
     const events = await writeJournal(original, 60);
-    const names = await listSegments(original);
+    const names = await listRawSegments(original);
     const last = names[names.length - 1]!;
     const bytes = fs.readFileSync(path.join(original, last));
     const ends = [0, ...lineBounds(bytes)];
@@ -90,7 +91,7 @@ describe(`journal corruption and recovery (seed ${SEED})`, () => {
   it('refuses to open when a byte mid-file is flipped, naming the segment and line; verify reports the same', async () => {
     const original = tempDir();
     await writeJournal(original, 90);
-    const names = await listSegments(original);
+    const names = await listRawSegments(original);
     expect(names.length).toBeGreaterThan(3);
     const random = prng(SEED + 1);
     for (let trial = 0; trial < 12; trial++) {
@@ -135,7 +136,7 @@ describe(`journal corruption and recovery (seed ${SEED})`, () => {
   it('finds a line edited by hand (valid JSON, one value changed) with verify, by segment and line', async () => {
     const dir = tempDir();
     await writeJournal(dir, 40);
-    const name = (await listSegments(dir))[1]!;
+    const name = (await listRawSegments(dir))[1]!;
     const file = path.join(dir, name);
     const lines = fs.readFileSync(file, 'utf8').split('\n');
     const edited = lines[2]!.replace('"actor":"operator"', '"actor":"intruder"');
@@ -152,7 +153,7 @@ describe(`journal corruption and recovery (seed ${SEED})`, () => {
   it('finds a line dropped from the middle and lines swapped, by segment and line', async () => {
     const dir = tempDir();
     await writeJournal(dir, 40);
-    const name = (await listSegments(dir))[0]!;
+    const name = (await listRawSegments(dir))[0]!;
     const file = path.join(dir, name);
     const lines = fs.readFileSync(file, 'utf8').split('\n');
     fs.writeFileSync(file, [...lines.slice(0, 3), ...lines.slice(4)].join('\n'));

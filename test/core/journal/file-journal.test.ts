@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../../src/core/domain/events.ts';
-import { FileJournal, type FileJournalOptions, listSegments } from '../../../src/core/journal/file-journal.ts';
+import { FileJournal, type FileJournalOptions } from '../../../src/core/journal/file-journal.ts';
+import { listRawSegments } from '../../../src/core/journal/chain.ts';
 import { chainHash, EVENT_OFFSET, GENESIS_HASH } from '../../../src/core/journal/line-codec.ts';
 import { verifyJournal } from '../../../src/core/journal/verify.ts';
 import { collector, draft, range, seqs } from './drafts.ts';
@@ -64,7 +65,7 @@ describe('FileJournal', () => {
     const dir = fresh();
     const { journal } = await openJournal({ dir, segmentBytes: 1024 });
     const appended = await fill(journal, 60, 3);
-    const names = await listSegments(dir);
+    const names = await listRawSegments(dir);
     expect(names.length).toBeGreaterThan(5);
     expect(names[0]).toBe('000001.jsonl');
     for (const name of names.slice(0, -1)) {
@@ -83,7 +84,7 @@ describe('FileJournal', () => {
     const { journal } = await openJournal({ dir, segmentBytes: 1024 });
     await fill(journal, 40);
     await journal.close();
-    const names = await listSegments(dir);
+    const names = await listRawSegments(dir);
     expect(names.length).toBeGreaterThan(2);
     let previous = GENESIS_HASH;
     let seq = 0;
@@ -157,7 +158,7 @@ describe('FileJournal', () => {
     const position = first.journal.position();
     const after = await fill(first.journal, 60, 2);
     await first.journal.close();
-    expect((await listSegments(dir)).indexOf(position.segment)).toBeLessThan((await listSegments(dir)).length - 2);
+    expect((await listRawSegments(dir)).indexOf(position.segment)).toBeLessThan((await listRawSegments(dir)).length - 2);
 
     const replayedEvents: Envelope[] = [];
     const second = await openJournal({ dir, segmentBytes: 2048, recentLimit: 2, resumeFrom: [position], onReplay: (e) => replayedEvents.push(e) });
@@ -191,7 +192,7 @@ describe('FileJournal', () => {
     const appended = await fill(first.journal, 20);
     await first.journal.close();
     // A crash right after rotating: the new segment holds only part of its first line.
-    const names = await listSegments(dir);
+    const names = await listRawSegments(dir);
     const next = `${String(names.length + 1).padStart(6, '0')}.jsonl`;
     const torn = '{"hash":"0123';
     fs.writeFileSync(path.join(dir, next), torn);

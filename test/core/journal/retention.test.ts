@@ -7,6 +7,7 @@ import { type Envelope, SYSTEM_TENANT, type Unsequenced } from '../../../src/cor
 import { readArchiveHeader } from '../../../src/core/journal/archive-format.ts';
 import { exportJournal } from '../../../src/core/journal/export.ts';
 import { FileJournal } from '../../../src/core/journal/file-journal.ts';
+import { importIntoFileJournal } from '../../../src/core/journal/import-file.ts';
 import { journalLines } from '../../../src/core/journal/journal-lines.ts';
 import { Retention } from '../../../src/core/journal/retention.ts';
 import { verifyJournal } from '../../../src/core/journal/verify.ts';
@@ -131,6 +132,19 @@ describe('retention', () => {
     expect(await verifyJournal(journalDir)).toMatchObject({ ok: false, problem: { segment: path.basename(victim) } });
     // a start refuses it rather than serving a history with a hole
     await expect(FileJournal.open({ dir: journalDir, archiveDir, segmentBytes: 4096 })).rejects.toThrow(/header describes/);
+  });
+
+  it('refuses an import into a data directory whose history is archived (the raw journal looks empty)', async () => {
+    const { journalDir, archiveDir, open } = await setup();
+    const journal = await open();
+    for (const batch of chunk(history(1000, 150), 100)) await journal.append(batch);
+    await retention(journal, { journalDir, archiveDir }).runOnce();
+    await journal.close();
+    for (const name of fs.readdirSync(journalDir)) fs.truncateSync(path.join(journalDir, name), 0);
+    const archives = fs.readdirSync(archiveDir).sort();
+    async function* nothing(): AsyncGenerator<never> {}
+    await expect(importIntoFileJournal(journalDir, nothing())).rejects.toThrow(/is not empty/);
+    expect(fs.readdirSync(archiveDir).sort()).toEqual(archives);
   });
 
   it('finds a missing archive in the middle of the chain', async () => {

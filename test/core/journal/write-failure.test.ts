@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.ts';
-import { FileJournal, listSegments } from '../../../src/core/journal/file-journal.ts';
+import { FileJournal } from '../../../src/core/journal/file-journal.ts';
+import { listRawSegments } from '../../../src/core/journal/chain.ts';
 import { JournalError } from '../../../src/core/journal/journal.ts';
 import { type JournalFs, nodeJournalFs } from '../../../src/core/journal/journal-fs.ts';
 import { verifyJournal } from '../../../src/core/journal/verify.ts';
@@ -140,11 +141,11 @@ describe('a failing disk under the file journal', () => {
     const landed = results.filter((r) => r.status === 'fulfilled').length;
     expect(results.some((r) => r.status === 'rejected' && (r.reason as JournalError).code === 'unavailable')).toBe(true);
     expect(journal.lastSeq).toBe(3 + landed);
-    expect(await listSegments(dir)).toEqual(['000001.jsonl']);
+    expect(await listRawSegments(dir)).toEqual(['000001.jsonl']);
     disk.heal();
     await Promise.all(range(1, 6).map(() => journal.append([draft()])));
     expect(journal.lastSeq).toBe(3 + landed + 6);
-    expect((await listSegments(dir)).length).toBeGreaterThan(1);
+    expect((await listRawSegments(dir)).length).toBeGreaterThan(1);
     await journal.close();
     expect(await verifyJournal(dir)).toMatchObject({ ok: true, lastSeq: 3 + landed + 6 });
   });
@@ -158,7 +159,7 @@ describe('a failing disk under the file journal', () => {
     disk.fail('write ENOSPC');
     // big enough to need a new segment, which is created before the write fails
     await expect(journal.append(range(1, 4).map(() => draft()))).rejects.toThrow(JournalError);
-    expect(await listSegments(dir)).toEqual(['000001.jsonl', '000002.jsonl']);
+    expect(await listRawSegments(dir)).toEqual(['000001.jsonl', '000002.jsonl']);
     const position = journal.position();
     expect(position.seq).toBe(seq);
     disk.heal();
