@@ -22,12 +22,30 @@ export const readChain = async (
   range: { after: number; upTo?: number; archiveDir?: string | undefined },
   visit: (eventJson: string, seq: number) => boolean | void,
 ): Promise<ChainRead> => {
+  const read: ChainRead = { firstSeq: 0, lastSeq: 0 };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // after a retry, on from the last event delivered: none is visited twice
+      return await readFrom(journalDir, { ...range, after: Math.max(range.after, read.lastSeq) }, visit, read);
+    } catch (error) {
+      // A running server archived a segment (or pruned an archive) between the listing and
+      // its read: list the chain again.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 3) throw error;
+    }
+  }
+};
+
+const readFrom = async (
+  journalDir: string,
+  range: { after: number; upTo?: number; archiveDir?: string | undefined },
+  visit: (eventJson: string, seq: number) => boolean | void,
+  read: ChainRead,
+): Promise<ChainRead> => {
   const { parts } = await listChain(journalDir, range.archiveDir ?? archiveDirOf(journalDir));
   const upTo = range.upTo ?? Number.POSITIVE_INFINITY;
   const firsts = await Promise.all(parts.map((p) => firstSeqOf(p)));
   let i = 0;
   while (i + 1 < parts.length && (firsts[i + 1] ?? 0) <= range.after + 1) i++;
-  const read: ChainRead = { firstSeq: 0, lastSeq: 0 };
   let going = true;
   const see = (json: string, seq: number) => {
     if (!going || seq <= range.after) return;

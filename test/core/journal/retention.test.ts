@@ -7,6 +7,7 @@ import { type Envelope, SYSTEM_TENANT, type Unsequenced } from '../../../src/cor
 import { readArchiveHeader } from '../../../src/core/journal/archive-format.ts';
 import { exportJournal } from '../../../src/core/journal/export.ts';
 import { FileJournal } from '../../../src/core/journal/file-journal.ts';
+import { readChain } from '../../../src/core/journal/chain-reader.ts';
 import { importIntoFileJournal } from '../../../src/core/journal/import-file.ts';
 import { journalLines } from '../../../src/core/journal/journal-lines.ts';
 import { Retention } from '../../../src/core/journal/retention.ts';
@@ -145,6 +146,32 @@ describe('retention', () => {
     async function* nothing(): AsyncGenerator<never> {}
     await expect(importIntoFileJournal(journalDir, nothing())).rejects.toThrow(/is not empty/);
     expect(fs.readdirSync(archiveDir).sort()).toEqual(archives);
+  });
+
+  it('reads on when a segment is archived between the reader\'s listing and its read', async () => {
+    const { root, journalDir, archiveDir, open } = await setup();
+    const journal = await open();
+    for (const batch of chunk(history(1000, 150), 100)) await journal.append(batch);
+    const segment = fs.readdirSync(journalDir).sort()[3]!;
+    const raw = fs.readFileSync(path.join(journalDir, segment));
+    const pass = await retention(journal, { journalDir, archiveDir }).runOnce();
+    await journal.close();
+    expect(pass.archived).toContain(segment);
+    // as the reader lists the chain, the segment is still raw; its archive is set aside
+    const archive = segment.replace('.jsonl', '.archive');
+    fs.renameSync(path.join(archiveDir, archive), path.join(root, archive));
+    fs.writeFileSync(path.join(journalDir, segment), raw);
+    const seen: number[] = [];
+    await readChain(journalDir, { after: 0 }, (_json, seq) => {
+      // ... and while it reads the first events, the archiver renames the archive into place
+      // and deletes the raw segment
+      if (seq === 1) {
+        fs.renameSync(path.join(root, archive), path.join(archiveDir, archive));
+        fs.rmSync(path.join(journalDir, segment));
+      }
+      seen.push(seq);
+    });
+    expect(seen).toEqual(range(1, 1000));
   });
 
   it('finds a missing archive in the middle of the chain', async () => {
