@@ -1,21 +1,16 @@
 import { execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from './tmp.ts';
+import { ensureBuild } from './build.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
 
 // `npm start` runs the plain-JavaScript bundle, not the sources: this is that path, end to end.
 describe('the server bundle (dist/server/cli.js, what npm start runs)', () => {
   it('serves the API and the UI, and the command-center stop command stops it', async () => {
-    execFileSync(process.execPath, ['scripts/ensure-build.js'], { cwd: root, stdio: 'ignore' });
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-bundle-'));
-    dirs.push(dataDir);
+    ensureBuild();
+    const dataDir = tempDir('bundle');
     const child = spawn(process.execPath, ['--enable-source-maps', 'dist/server/cli.js', 'serve', '--data-dir', dataDir, '--port', '0'], {
       cwd: root,
       env: { ...process.env, CC_AUTH: 'off', CC_LOG_LEVEL: 'warn' },
@@ -31,14 +26,18 @@ describe('the server bundle (dist/server/cli.js, what npm start runs)', () => {
       });
       child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
     });
-    const health = (await (await fetch(`${url}/api/health`)).json()) as { status: string; scheduler: { state: string } };
-    expect(health.status).toBe('ok');
-    expect(health.scheduler.state).toBe('running');
-    const page = await fetch(`${url}/`);
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<div id="app"');
-    const stop = execFileSync(process.execPath, ['bin/command-center.js', 'stop', '--data-dir', dataDir], { cwd: root, encoding: 'utf8' });
-    expect(stop).toContain('stopped');
-    expect(await exited).toBe(0);
+    try {
+      const health = (await (await fetch(`${url}/api/health`)).json()) as { status: string; scheduler: { state: string } };
+      expect(health.status).toBe('ok');
+      expect(health.scheduler.state).toBe('running');
+      const page = await fetch(`${url}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="app"');
+      const stop = execFileSync(process.execPath, ['bin/command-center.js', 'stop', '--data-dir', dataDir], { cwd: root, encoding: 'utf8' });
+      expect(stop).toContain('stopped');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

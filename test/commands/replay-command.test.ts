@@ -1,7 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../tmp.ts';
 import { replayCommand } from '../../src/commands/replay-command.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import { silentLogger } from '../../src/core/logger.ts';
@@ -11,7 +10,7 @@ import { openFileStore } from '../../src/core/store/file-store.ts';
 const T0 = Date.parse('2026-11-25T08:00:00.000Z');
 
 const journalWithThreeEvents = async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-replay-'));
+  const dataDir = tempDir('replay');
   const store = await openFileStore({ dataDir, log: silentLogger });
   const clock = new ManualClock(T0);
   const service = new CommandService({ store, clock });

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../tmp.ts';
 import { tokenCommand } from '../../src/commands/token-command.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import { silentLogger } from '../../src/core/logger.ts';
@@ -13,7 +13,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const CORRUPT = '{"format":1,"tokens":[{"name":"alice","role":"operator"';
 
 const corruptDataDir = () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-token-cmd-'));
+  const dataDir = tempDir('token-cmd');
   fs.writeFileSync(path.join(dataDir, 'tokens.json'), CORRUPT);
   return dataDir;
 };

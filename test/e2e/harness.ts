@@ -1,4 +1,3 @@
-import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/core/config.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { type Running, startServer } from '../../src/serve.ts';
+import { ensureBuild } from '../build.ts';
 import { startCuttingProxy } from './cutting-proxy.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -13,35 +13,6 @@ export const hasChromium = fs.existsSync(CHROMIUM);
 export const OPERATOR_TOKEN = 'e2e-operator-token-0123456789';
 export const VIEWER_TOKEN = 'e2e-viewer-token-0123456789ab';
 export const ARTIFACTS = path.resolve('test-artifacts');
-
-let built = false;
-const BUILD_LOCK = path.resolve('dist/.e2e-build-lock');
-
-// The server serves dist/web; build it when missing or older than its sources. Test files run
-// in parallel processes, and a build empties dist/web first, so one process builds at a time
-// (the others then find it fresh and skip).
-export const ensureBuild = () => {
-  if (built) return;
-  fs.mkdirSync(path.dirname(BUILD_LOCK), { recursive: true });
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (;;) {
-    try {
-      fs.mkdirSync(BUILD_LOCK);
-      break;
-    } catch {
-      // a lock left by a killed run is taken over after a minute
-      const age = Date.now() - (fs.statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > 60_000) fs.rmSync(BUILD_LOCK, { recursive: true, force: true });
-      else Atomics.wait(pause, 0, 0, 200);
-    }
-  }
-  try {
-    execSync('node scripts/ensure-build.js', { stdio: 'inherit' });
-  } finally {
-    fs.rmSync(BUILD_LOCK, { recursive: true, force: true });
-  }
-  built = true;
-};
 
 export interface Harness {
   running: Running;

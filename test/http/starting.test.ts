@@ -1,19 +1,15 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../tmp.ts';
 import type { Unsequenced } from '../../src/core/domain/events.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { openFileStore } from '../../src/core/store/file-store.ts';
 import { createStartingApp } from '../../src/http/starting-app.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
 
 describe('the port while the server starts', () => {
   const app = createStartingApp({ allowedHosts: ['127.0.0.1:9'], progress: { replayed: 120_000, startedAt: 0 }, now: () => 4_000 });
@@ -47,8 +43,7 @@ describe('the port while the server starts', () => {
   });
 
   it('is what a real server answers while it replays a journal without a snapshot, then it serves', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-starting-'));
-    dirs.push(dataDir);
+    const dataDir = tempDir('starting');
     const store = await openFileStore({ dataDir, log: silentLogger });
     const ts = new Date().toISOString();
     const origin = { source: 'scheduler', actor: 'scheduler' } as const;

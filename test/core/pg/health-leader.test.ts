@@ -1,7 +1,5 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../tmp.ts';
 import { hashToken } from '../../../src/core/access/token-store.ts';
 import { loadConfig } from '../../../src/core/config.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
@@ -29,7 +27,7 @@ describe.skipIf(!reachable)('GET /api/health of instances on one PostgreSQL', ()
   });
 
   const start = async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-pg-health-'));
+    const dataDir = tempDir('pg-health');
     const instance = await startServer(
       loadConfig({}, { host: '127.0.0.1', port: '0', store: 'postgres', databaseUrl: TEST_DATABASE_URL, pgSchema: schema, logLevel: 'error', dataDir }),
       silentLogger,
@@ -49,6 +47,7 @@ describe.skipIf(!reachable)('GET /api/health of instances on one PostgreSQL', ()
     expect(Object.keys(fromB).sort()).toEqual(['leader', 'scheduler', 'seq', 'status', 'store']);
     const { rows } = await (b.store as PgStore).pool.query<{ value: string }>(`SELECT value FROM "${schema}".shared_secrets`);
     const text = JSON.stringify(fromB) + JSON.stringify(await health(a));
+    expect(rows.length).toBeGreaterThan(0);
     for (const { value } of rows) expect(text).not.toContain(value);
     expect(text).not.toContain(hashToken(a.generatedTokens.operator!));
     expect(text).not.toContain((b.store as PgStore).instanceId);

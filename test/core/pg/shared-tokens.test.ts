@@ -1,7 +1,5 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../tmp.ts';
 import { tokenCommand } from '../../../src/commands/token-command.ts';
 import { loadConfig } from '../../../src/core/config.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
@@ -21,7 +19,7 @@ describe.skipIf(!reachable)('tokens shared by the instances of one PostgreSQL', 
   });
 
   const configFor = () =>
-    loadConfig({}, { host: '127.0.0.1', port: '0', store: 'postgres', databaseUrl: TEST_DATABASE_URL, pgSchema: schema, logLevel: 'error', dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'cc-pg-tokens-')) });
+    loadConfig({}, { host: '127.0.0.1', port: '0', store: 'postgres', databaseUrl: TEST_DATABASE_URL, pgSchema: schema, logLevel: 'error', dataDir: tempDir('pg-tokens') });
   const start = async () => {
     const instance = await startServer(configFor(), silentLogger);
     running.push(instance);

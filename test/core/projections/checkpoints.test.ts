@@ -125,7 +125,7 @@ describe('a year of retention through the file store', () => {
     const live = store.projector.toState();
     expect(live.lastEvent).toMatchObject({ tenant: '_system', operation: 'pruned' });
     expect(await Promise.all(points.map((seq) => stateAt(store, { seq })))).toEqual(before);
-    await expect(stateAt(store, { seq: cut.toSeq - 10 })).rejects.toThrow();
+    await expect(stateAt(store, { seq: cut.toSeq - 10 })).rejects.toThrow(/were pruned/);
     expect(await verifyJournal(path.join(dataDir, 'journal'))).toMatchObject({ ok: true, firstSeq: cut.toSeq + 1, pruned: { throughSeq: cut.toSeq } });
     await store.close();
 

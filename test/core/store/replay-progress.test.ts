@@ -1,22 +1,17 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../tmp.ts';
 import type { Logger } from '../../../src/core/logger.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { systemClock } from '../../../src/core/clock.ts';
 import { CommandService } from '../../../src/core/service.ts';
 import { openFileStore } from '../../../src/core/store/file-store.ts';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
 
 describe('a start-up that replays the journal', () => {
   it('logs its progress, so a long replay does not look like a hung start', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-progress-'));
-    dirs.push(dataDir);
+    const dataDir = tempDir('progress');
     const first = await openFileStore({ dataDir, log: silentLogger });
     const service = new CommandService({ store: first, clock: systemClock });
     for (let i = 0; i < 25; i++) await service.execute({ type: 'CreateSchedule', tenant: `tenant-${i}`, spec: { every: 60 }, runner: 'demo' }, { source: 'api', actor: 'operator' });
