@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_CHECKPOINT_EVERY } from './projections/checkpoints.ts';
+import { DEFAULT_MIN_FREE_MB } from './store/disk-usage.ts';
 
 const port = z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0).max(65535, 'must be at most 65535');
 
@@ -29,9 +31,9 @@ export const configSchema = z.object({
   // file store: archived events older than this are deleted (with a journal.pruned event); unset: never
   pruneDays: z.coerce.number({ error: 'must be a number of days' }).positive('must be more than 0').optional(),
   // file store: a checkpoint of the projections every this many events
-  checkpointEvery: z.coerce.number({ error: 'must be a number of events' }).int('must be a whole number').min(1000, 'must be at least 1000').default(100_000),
+  checkpointEvery: z.coerce.number({ error: 'must be a number of events' }).int('must be a whole number').min(1000, 'must be at least 1000').default(DEFAULT_CHECKPOINT_EVERY),
   // below this much free disk (MiB) health turns degraded
-  minFreeMb: z.coerce.number({ error: 'must be a number of MiB' }).int('must be a whole number').min(0).default(512),
+  minFreeMb: z.coerce.number({ error: 'must be a number of MiB' }).int('must be a whole number').min(0).default(DEFAULT_MIN_FREE_MB),
   alertUrl: z.string().url('must be a URL').optional(),
   alertSecret: z.string().optional(),
 });

@@ -1,7 +1,7 @@
 import { type AuditEntry, evolveAudit, operationOf } from './audit.ts';
 import type { Envelope } from './events.ts';
 import { evolveRuns, type RunRecord } from './runs.ts';
-import { evolveSchedule, isStale, type Schedule, scheduleStatus, type ScheduleStatus } from './schedule.ts';
+import { evolveSchedule, isStale, notBeforeMs, type Schedule, scheduleStatus, type ScheduleStatus } from './schedule.ts';
 import { nextDue } from './timetable.ts';
 
 export interface AsOf {
@@ -63,8 +63,7 @@ export const scheduleView = (s: Schedule, nowMs: number): ScheduleView => {
   if (!s.paused) {
     const next = nextDue(s.spec, Date.parse(s.anchor), s.tenant, nowMs);
     // a Retry-After the CRM sent holds the next run back (the scheduler waits for it)
-    const notBefore = s.lastRun?.notBefore ? Date.parse(s.lastRun.notBefore) : 0;
-    if (Number.isFinite(next)) nextRunAt = new Date(Math.max(next, notBefore)).toISOString();
+    if (Number.isFinite(next)) nextRunAt = new Date(Math.max(next, notBeforeMs(s))).toISOString();
   }
   return { ...s, status: scheduleStatus(s), stale: isStale(s, nowMs), nextRunAt };
 };

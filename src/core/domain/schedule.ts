@@ -61,6 +61,9 @@ export type Schedule = ScheduleBase & ({ paused: false } | { paused: true; pause
 
 export type ScheduleStatus = 'OK' | 'PAUSED' | 'ERROR';
 
+// A Retry-After the CRM sent with the last failure: no call before this instant (0: none).
+export const notBeforeMs = (s: Schedule): number => (s.lastRun?.notBefore ? Date.parse(s.lastRun.notBefore) : 0);
+
 export const scheduleStatus = (s: Schedule): ScheduleStatus =>
   s.paused ? 'PAUSED' : s.lastRun?.outcome === 'failed' ? 'ERROR' : 'OK';
 

@@ -17,9 +17,6 @@ export type ScheduleSpec = IntervalSpec | CronSpec;
 
 export const isInterval = (spec: ScheduleSpec): spec is IntervalSpec => 'every' in spec;
 
-export const specLabel = (spec: ScheduleSpec): string =>
-  isInterval(spec) ? `every ${spec.every}s` : `${spec.cron} (${spec.timezone})`;
-
 export const isValidTimezone = (zone: string): boolean => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });

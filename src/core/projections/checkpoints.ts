@@ -93,10 +93,4 @@ export class CheckpointStore {
     await Promise.all(stale.map((n) => fs.rm(path.join(this.dir, n), { force: true })));
     return stale;
   }
-
-  async bytes(): Promise<number> {
-    let total = 0;
-    for (const e of await this.list()) total += (await fs.stat(e.file).catch(() => ({ size: 0 }))).size;
-    return total;
-  }
 }

@@ -5,7 +5,7 @@ import type { Command } from '../domain/commands.ts';
 import { conflict, notFound, unavailable } from '../domain/errors.ts';
 import type { Envelope, RunnerName, Trigger } from '../domain/events.ts';
 import { DEFAULT_AUTH_FAILURES_BEFORE_PAUSE } from '../domain/run-policy.ts';
-import type { Schedule } from '../domain/schedule.ts';
+import { notBeforeMs, type Schedule } from '../domain/schedule.ts';
 import { nextDue } from '../domain/timetable.ts';
 import type { Subscription } from '../journal/journal.ts';
 import { type Logger, silentLogger } from '../logger.ts';
@@ -234,7 +234,7 @@ class TimetableScheduler implements Scheduler {
         pending: undefined,
         flight: undefined,
         // a Retry-After recorded before a restart still holds
-        notBefore: s.lastRun?.notBefore ? Date.parse(s.lastRun.notBefore) : 0,
+        notBefore: notBeforeMs(s),
         started: 0,
         lastStartedAt: 0,
       };

@@ -66,7 +66,10 @@ const placer = () => {
 // it is whole and chained; a write in flight is left out.
 const copyUpToLastLine = async (from: string, to: string): Promise<number> => {
   const source = await fs.open(from, 'r');
-  const target = await fs.open(to, 'wx', 0o644);
+  const target = await fs.open(to, 'wx', 0o644).catch(async (error: unknown) => {
+    await source.close();
+    throw error;
+  });
   try {
     const size = (await source.stat()).size;
     const buffer = Buffer.allocUnsafe(1 << 20);
