@@ -62,7 +62,7 @@ export const segmentOfArchive = (name: string) => name.replace(/\.archive$/, '.j
 
 // The lines of a raw segment in order, a chunk's worth at a time, split on bytes (a chunk may
 // end inside a multi-byte character). A trailing incomplete line is not returned.
-export async function* rawLineChunks(file: string, from = 0, upToOffset = Number.POSITIVE_INFINITY): AsyncGenerator<{ lines: string[]; bytes: number }> {
+async function* rawLineChunks(file: string, from = 0, upToOffset = Number.POSITIVE_INFINITY): AsyncGenerator<{ lines: string[]; bytes: number }> {
   const handle = await fs.open(file, 'r');
   try {
     const size = Math.min((await handle.stat()).size, upToOffset);
@@ -148,6 +148,9 @@ export const writeArchive = async (
     if (pendingBytes >= BLOCK_BYTES) await flush();
   }
   await flush();
+  // a sealed segment ends with a complete line; bytes after the last one would be lost
+  const size = (await fs.stat(rawFile)).size;
+  if (rawBytes !== size) throw new ArchiveError(`segment ${segment} ends with ${size - rawBytes} bytes that are not a complete line; not archiving it`);
   for (let i = bodies.length; i < compressing.length; i++) bodies.push(await compressing[i]!);
   let offset = 0;
   blocks.forEach((b, i) => {

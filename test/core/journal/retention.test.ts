@@ -174,6 +174,17 @@ describe('retention', () => {
     expect(seen).toEqual(range(1, 1000));
   });
 
+  it('never archives a sealed segment that ends with a partial line, so those bytes are not lost with the raw file', async () => {
+    const { journalDir, archiveDir, open } = await setup();
+    const journal = await open();
+    for (const batch of chunk(history(1000, 150), 100)) await journal.append(batch);
+    const victim = fs.readdirSync(journalDir).sort()[0]!;
+    fs.appendFileSync(path.join(journalDir, victim), '{"hash":"');
+    await expect(retention(journal, { journalDir, archiveDir }).runOnce()).rejects.toThrow(/not a complete line/);
+    expect(fs.readdirSync(journalDir)).toContain(victim);
+    expect(fs.readdirSync(archiveDir).filter((n) => n.endsWith('.archive') || n.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('finds a missing archive in the middle of the chain', async () => {
     const { journalDir, archiveDir, open } = await setup();
     const journal = await open();
