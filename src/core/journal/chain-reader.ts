@@ -57,10 +57,15 @@ const readFrom = async (
     read.lastSeq = seq;
     if (visit(json, seq) === false) going = false;
   };
+  // the chain's hash where the part read last ended: the next part must continue from it
+  let carried: string | undefined;
   for (; i < parts.length && going; i++) {
     const part = parts[i]!;
     if (part.kind === 'archive') {
       const { header } = part.info;
+      if (carried !== undefined && header.prevHash !== carried) {
+        throw corrupt(part.file, 'the archive does not continue the chain of the segment before it');
+      }
       let blockStart = true;
       let hash = '';
       for await (const { block, index, lines } of archiveBlocks(part.info, range.after + 1)) {
@@ -74,10 +79,12 @@ const readFrom = async (
         if (hash !== block.hash) throw corrupt(`${part.file} seq ${block.firstSeq}..${block.lastSeq}`, 'the events do not hash to the block\'s recorded hash');
         if (!going) break;
       }
+      if (going && hash !== header.lastHash) throw corrupt(part.file, 'the last block does not end at the hash the header records');
+      carried = header.lastHash;
       continue;
     }
     const first = firsts[i]!;
-    const prevHash = i === 0 ? (first === 1 ? GENESIS_HASH : undefined) : await lastHashOf(parts[i - 1]!);
+    const prevHash = carried ?? (i === 0 ? (first === 1 ? GENESIS_HASH : undefined) : await lastHashOf(parts[i - 1]!));
     let state = { hash: prevHash ?? '', nextSeq: first, offset: 0, line: 1 };
     if (prevHash === undefined) {
       // the first kept segment after a prune: its first line continues a chain no longer here
@@ -92,6 +99,9 @@ const readFrom = async (
       if (!going) throw STOP;
     }, upTo).catch((error: unknown) => (error === STOP ? undefined : Promise.reject(error)));
     if (end?.kind === 'corrupt') throw corrupt(`segment ${part.segment} line ${end.state.line}`, end.problem);
+    // the scan stops at upTo: nothing after it is wanted
+    if (!end || end.state.nextSeq > upTo) break;
+    carried = end.state.hash;
   }
   return read;
 };

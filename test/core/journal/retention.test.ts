@@ -185,6 +185,25 @@ describe('retention', () => {
     expect(fs.readdirSync(archiveDir).filter((n) => n.endsWith('.archive') || n.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('refuses, in a replay read, an archive swapped in from another journal (consistent in itself)', async () => {
+    // two journals with segments of the same seqs, different events
+    const made = [];
+    for (const tag of ['a', 'b']) {
+      const dirs = await setup();
+      const journal = await dirs.open();
+      const events = range(1, 1000).map((i) => draft(`tenant-${i % 7}`, { id: `${tag}-${String(i).padStart(6, '0')}`, ts: iso(NOW - 150 * DAY + i * 3600 * 1000) }));
+      for (const batch of chunk(events, 100)) await journal.append(batch);
+      const pass = await retention(journal, dirs).runOnce();
+      await journal.close();
+      made.push({ ...dirs, archived: pass.archived });
+    }
+    const [a, b] = made as [(typeof made)[0], (typeof made)[0]];
+    expect(a.archived.length).toBeGreaterThan(3);
+    const name = a.archived[1]!.replace('.jsonl', '.archive');
+    fs.copyFileSync(path.join(b.archiveDir, name), path.join(a.archiveDir, name));
+    await expect(readChain(a.journalDir, { after: 0 }, () => {})).rejects.toThrow(/does not continue the chain/);
+  });
+
   it('finds a missing archive in the middle of the chain', async () => {
     const { journalDir, archiveDir, open } = await setup();
     const journal = await open();
