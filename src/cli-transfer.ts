@@ -1,4 +1,3 @@
-import path from 'node:path';
 import readline from 'node:readline';
 import type { Config } from './core/config.ts';
 import { importIntoFileJournal } from './core/journal/import-file.ts';
@@ -13,6 +12,7 @@ import { redactUrl } from './core/pg/pg-store.ts';
 import { chainNdjson, copyIntoPg, exportPg, schemaExists, verifyPg } from './core/pg/pg-transfer.ts';
 import { progressLine } from './core/progress.ts';
 import { lockDirectory } from './core/store/lock.ts';
+import { dataDirs } from './core/store/data-dir.ts';
 
 type Out = { isTTY?: boolean; write(chunk: string): boolean };
 
@@ -34,7 +34,7 @@ const withPg = async <T>(config: Config, log: Logger, create: boolean, work: (po
 
 // `migrate --to postgres`: copies the file journal into PostgreSQL, verifying the chain.
 export const migrateToPostgres = async (config: Config, log: Logger, err: Out): Promise<number> => {
-  const dir = path.join(config.dataDir, 'journal');
+  const dir = dataDirs(config.dataDir).journal;
   const verified = await verifyJournal(dir);
   if (!verified.ok && verified.problem) {
     err.write(`refusing to copy: segment ${verified.problem.segment} line ${verified.problem.line}: ${verified.problem.message}\n`);
@@ -77,7 +77,7 @@ export const importEvents = async (config: Config, log: Logger, input: NodeJS.Re
   }
   const lock = lockDirectory(config.dataDir, (m, f) => log.warn(m, f));
   try {
-    const written = await importIntoFileJournal(path.join(config.dataDir, 'journal'), lines);
+    const written = await importIntoFileJournal(dataDirs(config.dataDir).journal, lines);
     err.write(`imported ${written} events into ${config.dataDir}\n`);
     return 0;
   } finally {

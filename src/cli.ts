@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { firstStartNotice } from './commands/first-start.ts';
 import { replayCommand } from './commands/replay-command.ts';
@@ -11,6 +10,7 @@ import { exportJournal } from './core/journal/export.ts';
 import { verifyJournal } from './core/journal/verify.ts';
 import { createLogger } from './core/logger.ts';
 import { startServer } from './serve.ts';
+import { dataDirs } from './core/store/data-dir.ts';
 
 const USAGE = `usage: command-center <command> [options]
 
@@ -57,7 +57,7 @@ const main = async (argv: string[]): Promise<number> => {
   }
   const config = loadConfig(process.env, flags);
   const log = createLogger(config.logLevel);
-  const journalDir = path.join(config.dataDir, 'journal');
+  const journalDir = dataDirs(config.dataDir).journal;
   const command = positionals[0] ?? 'serve';
 
   switch (command) {

@@ -5,6 +5,7 @@ import { readChain } from '../core/journal/chain-reader.ts';
 import { JournalError } from '../core/journal/journal.ts';
 import { CheckpointStore } from '../core/projections/checkpoints.ts';
 import { replayView, startingPoint } from '../core/projections/replay.ts';
+import { dataDirs } from '../core/store/data-dir.ts';
 
 // `replay --seq N | --at ISO`: the projections as they were, as JSON — the same answer as
 // GET /api/replay, read from the files, so it works beside a running server without taking
@@ -16,7 +17,6 @@ export const replayCommand = async (
   point: { seq?: string | undefined; at?: string | undefined },
   out: (text: string) => void,
   err: (text: string) => void,
-  options: { checkpointDir?: string; archiveDir?: string } = {},
 ): Promise<number> => {
   const seq = point.seq !== undefined ? Number(point.seq) : undefined;
   const atMs = point.at !== undefined ? Date.parse(point.at) : undefined;
@@ -24,8 +24,8 @@ export const replayCommand = async (
     err('replay needs exactly one of --seq N (a whole number) or --at ISO-8601 time\n');
     return 2;
   }
-  const checkpoints = new CheckpointStore(options.checkpointDir ?? path.join(path.dirname(journalDir), 'checkpoints'));
-  const floor = (await readPruneMark(options.archiveDir ?? archiveDirOf(journalDir)))?.throughSeq ?? 0;
+  const checkpoints = new CheckpointStore(dataDirs(path.dirname(journalDir)).checkpoints);
+  const floor = (await readPruneMark(archiveDirOf(journalDir)))?.throughSeq ?? 0;
   if (seq !== undefined && seq < floor) {
     err(`events before seq ${floor + 1} were pruned; ask for --seq ${floor} or later\n`);
     return 2;
@@ -36,7 +36,7 @@ export const replayCommand = async (
     return 1;
   }
   try {
-    await readChain(journalDir, { after: projector.seq, upTo: seq, archiveDir: options.archiveDir }, (json) => {
+    await readChain(journalDir, { after: projector.seq, upTo: seq }, (json) => {
       const e = upcast(JSON.parse(json) as Record<string, unknown>);
       if (atMs !== undefined && Date.parse(e.ts) > atMs) return false;
       projector.apply(e);

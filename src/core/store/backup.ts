@@ -5,6 +5,7 @@ import { listArchiveNames, listRawSegments, PRUNE_MARK, readPruneMark } from '..
 import { JournalError } from '../journal/journal.ts';
 import { type VerifyReport, verifyJournal } from '../journal/verify.ts';
 import { lockDirectory } from './lock.ts';
+import { dataDirs } from './data-dir.ts';
 
 export interface BackupReport {
   dir: string;
@@ -108,8 +109,8 @@ export const backupDataDir = async (dataDir: string, target: string): Promise<Ba
   await fs.mkdir(target, { recursive: true });
   for (const sub of SUBDIRS) await fs.mkdir(path.join(target, sub), { recursive: true });
   const { place, stats } = placer();
-  const src = { journal: path.join(dataDir, 'journal'), archive: path.join(dataDir, 'archive'), checkpoints: path.join(dataDir, 'checkpoints') };
-  const dst = { journal: path.join(target, 'journal'), archive: path.join(target, 'archive'), checkpoints: path.join(target, 'checkpoints') };
+  const src = dataDirs(dataDir);
+  const dst = dataDirs(target);
 
   // 1. the top-level files: snapshots, tokens, the session key (not the lock, not temporaries)
   for (const entry of await fs.readdir(dataDir, { withFileTypes: true })) {
@@ -166,7 +167,8 @@ export const backupDataDir = async (dataDir: string, target: string): Promise<Ba
 // `restore <dir>`: a backup into an empty data directory, checked before and after. The
 // directory is locked meanwhile, so no server can start on it half-restored.
 export const restoreDataDir = async (backup: string, dataDir: string): Promise<BackupReport> => {
-  const before = await verifyJournal(path.join(backup, 'journal'), () => {}, { archiveDir: path.join(backup, 'archive') });
+  const from = dataDirs(backup);
+  const before = await verifyJournal(from.journal, () => {}, { archiveDir: from.archive });
   if (!before.ok) {
     throw new JournalError(`the backup does not verify (segment ${before.problem?.segment} line ${before.problem?.line}: ${before.problem?.message}); nothing was restored`, 'corrupt');
   }
@@ -189,7 +191,8 @@ export const restoreDataDir = async (backup: string, dataDir: string): Promise<B
       await syncPath(to);
     }
     await syncPath(dataDir);
-    const verify = await verifyJournal(path.join(dataDir, 'journal'), () => {}, { archiveDir: path.join(dataDir, 'archive') });
+    const restored = dataDirs(dataDir);
+    const verify = await verifyJournal(restored.journal, () => {}, { archiveDir: restored.archive });
     if (!verify.ok || verify.lastSeq !== before.lastSeq) {
       throw new JournalError(`the restored journal does not verify (${verify.problem?.message ?? `ends at seq ${verify.lastSeq}, the backup at ${before.lastSeq}`})`, 'corrupt');
     }

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { dataDirs } from './data-dir.ts';
 
 export interface StorageUsage {
   journalBytes: number;
@@ -28,11 +29,12 @@ const dirBytes = async (dir: string): Promise<number> => {
 // How much the journal takes and how much room is left, read at most every few seconds.
 export const diskUsage = (dataDir: string, minFreeMb = DEFAULT_MIN_FREE_MB, now: () => number = Date.now) => {
   let cached: { at: number; usage: Promise<StorageUsage> } | undefined;
+  const dirs = dataDirs(dataDir);
   const measure = async (): Promise<StorageUsage> => {
     const [journalBytes, archiveBytes, checkpointBytes, stats] = await Promise.all([
-      dirBytes(path.join(dataDir, 'journal')),
-      dirBytes(path.join(dataDir, 'archive')),
-      dirBytes(path.join(dataDir, 'checkpoints')),
+      dirBytes(dirs.journal),
+      dirBytes(dirs.archive),
+      dirBytes(dirs.checkpoints),
       fs.statfs(dataDir),
     ]);
     const freeBytes = stats.bavail * stats.bsize;

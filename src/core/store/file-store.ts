@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { readPruneMark } from '../journal/chain.ts';
 import { FileJournal } from '../journal/file-journal.ts';
 import type { JournalFs } from '../journal/journal-fs.ts';
@@ -13,6 +12,7 @@ import { diskUsage } from './disk-usage.ts';
 import { lockDirectory } from './lock.ts';
 import { SnapshotStore } from './snapshot-store.ts';
 import type { Store } from './store.ts';
+import { dataDirs } from './data-dir.ts';
 
 // one progress line per this many events replayed at start-up (about every 5 s)
 const REPLAY_PROGRESS_EVERY = 1_000_000;
@@ -55,12 +55,7 @@ export const openFileStore = async (options: FileStoreOptions): Promise<FileStor
     const leftovers = await snapshots.removeLeftovers();
     if (leftovers.length > 0) log.warn('removed snapshot files left by an interrupted write', { files: leftovers });
     const candidates = await snapshots.candidates((m, f) => log.warn(m, f));
-    const dirs = {
-      data: dataDir,
-      journal: path.join(dataDir, 'journal'),
-      archive: path.join(dataDir, 'archive'),
-      checkpoints: path.join(dataDir, 'checkpoints'),
-    };
+    const dirs = dataDirs(dataDir);
     const checkpoints = new CheckpointStore(dirs.checkpoints);
     const stale = await checkpoints.removeStale();
     if (stale.length > 0) log.info('removed checkpoints of another projection version or left by an interrupted write', { files: stale.length });
