@@ -40,18 +40,21 @@ export class AlertWebhook {
   private sending: Promise<void> | undefined;
   private stopped = false;
   private readonly abort = new AbortController();
-  readonly counts: AlertCounts = { sent: 0, failed: 0, dropped: 0, queued: 0 };
+  private readonly tally = { sent: 0, failed: 0, dropped: 0 };
 
   constructor(private readonly options: AlertWebhookOptions) {}
+
+  get counts(): AlertCounts {
+    return { ...this.tally, queued: this.queue.length };
+  }
 
   send(alert: Alert): void {
     if (this.stopped) return;
     if (this.queue.length >= (this.options.capacity ?? 1000)) {
       this.queue.shift();
-      this.counts.dropped += 1;
+      this.tally.dropped += 1;
     }
     this.queue.push(alert);
-    this.counts.queued = this.queue.length;
     this.sending ??= this.drain().finally(() => (this.sending = undefined));
   }
 
@@ -68,11 +71,9 @@ export class AlertWebhook {
 
   private async drain(): Promise<void> {
     for (let alert = this.queue.shift(); alert && !this.stopped; alert = this.queue.shift()) {
-      this.counts.queued = this.queue.length;
-      if (await this.deliver(alert)) this.counts.sent += 1;
-      else if (!this.stopped) this.counts.failed += 1;
+      if (await this.deliver(alert)) this.tally.sent += 1;
+      else if (!this.stopped) this.tally.failed += 1;
     }
-    this.counts.queued = this.queue.length;
   }
 
   private async deliver(alert: Alert): Promise<boolean> {
