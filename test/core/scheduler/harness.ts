@@ -1,6 +1,7 @@
 import type { Envelope, EventType, Policy, RunnerName } from '../../../src/core/domain/events.ts';
 import type { ScheduleSpec } from '../../../src/core/domain/spec.ts';
 import { RunError, type Runner, type RunRequest, type RunResult } from '../../../src/core/runners/runner.ts';
+import { JournalError } from '../../../src/core/journal/journal.ts';
 import { createScheduler, type Scheduler, type SchedulerDeps } from '../../../src/core/scheduler/scheduler.ts';
 import { CommandService, type Origin } from '../../../src/core/service.ts';
 import { openMemoryStore } from '../../../src/core/store/memory-store.ts';
@@ -85,3 +86,20 @@ export const fail = (errorClass: RunError['errorClass'], message = `${errorClass
   new RunError(errorClass, message, retryAfterMs === undefined ? {} : { retryAfterMs });
 
 export const at = (iso: string) => Date.parse(iso);
+
+// A memory store whose journal refuses appends that start with an event of `type`, the
+// first `times` times, as a full disk or a database restart would ('unavailable').
+export const failingAppends = (type: EventType, times: number, message = 'append failed: the journal is unavailable') => {
+  const inner = openMemoryStore();
+  let refused = 0;
+  const journal = Object.create(inner.journal) as typeof inner.journal;
+  journal.append = async (drafts) => {
+    if (drafts[0]?.type === type && refused < times) {
+      refused += 1;
+      throw new JournalError(message, 'unavailable');
+    }
+    return inner.journal.append(drafts);
+  };
+  const store: Store = { ...inner, journal, projector: inner.projector };
+  return { store, refused: () => refused };
+};

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { JournalError } from '../../../src/core/journal/journal.ts';
 import type { Runner } from '../../../src/core/runners/runner.ts';
 import { openMemoryStore } from '../../../src/core/store/memory-store.ts';
 import { delay } from '../../../src/core/timers.ts';
-import { harness, OPERATOR, scriptedRunner } from './harness.ts';
+import { failingAppends, harness, OPERATOR, scriptedRunner } from './harness.ts';
 import { FakeTime } from './fake-time.ts';
 
 const START = '2026-11-25T08:00:00.000Z';
@@ -117,17 +116,7 @@ describe('scheduler state', () => {
 describe('a journal that fails for a moment', () => {
   it('records the end of a run once the journal is back, and keeps scheduling', async () => {
     const time = new FakeTime(START);
-    const inner = openMemoryStore();
-    let failures = 0;
-    const journal = Object.create(inner.journal) as typeof inner.journal;
-    journal.append = async (drafts) => {
-      if (drafts[0]?.type === 'run.succeeded' && failures < 2) {
-        failures += 1;
-        throw new JournalError('disk full', 'unavailable');
-      }
-      return inner.journal.append(drafts);
-    };
-    const store = { ...inner, journal, projector: inner.projector };
+    const { store } = failingAppends('run.succeeded', 2, 'disk full');
     const h = harness({ start: START, time, store, runner: scriptedRunner(time, () => ({ ms: 1000 })).runner });
     await h.create('acme-roofing', { every: 3600 });
     await h.scheduler.start();

@@ -1,34 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { Unsequenced } from '../../../src/core/domain/events.ts';
-import { JournalError } from '../../../src/core/journal/journal.ts';
 import { createLogger } from '../../../src/core/logger.ts';
-import { openMemoryStore } from '../../../src/core/store/memory-store.ts';
 import { FakeTime } from './fake-time.ts';
-import { harness, OPERATOR, scriptedRunner } from './harness.ts';
+import { failingAppends, harness, OPERATOR, scriptedRunner } from './harness.ts';
 
 const START = '2026-11-25T08:00:00.000Z';
 
 // A journal that cannot record run.started the first `failures` times (the database down).
 const setup = async (failures: number) => {
   const time = new FakeTime(START);
-  const inner = openMemoryStore();
-  let refused = 0;
-  const journal = Object.create(inner.journal) as typeof inner.journal;
-  journal.append = async (drafts: readonly Unsequenced[]) => {
-    if (drafts[0]?.type === 'run.started' && refused < failures) {
-      refused += 1;
-      throw new JournalError('append failed: the database is unavailable (connect ECONNREFUSED)', 'unavailable');
-    }
-    return inner.journal.append(drafts);
-  };
-  const store = { ...inner, journal, projector: inner.projector };
+  const { store, refused } = failingAppends('run.started', failures, 'append failed: the database is unavailable (connect ECONNREFUSED)');
   const logs: Array<Record<string, unknown>> = [];
   const log = createLogger('debug', (line) => logs.push(JSON.parse(line) as Record<string, unknown>));
   const h = harness({ start: START, time, store, runner: scriptedRunner(time, () => ({ ms: 1_000 })).runner, scheduler: { log } });
   await h.create('acme-roofing', { every: 3600 });
   await h.scheduler.start();
   const due = Date.parse(h.scheduler.state().nextDueAt!);
-  return { ...h, time, due, logs, refused: () => refused };
+  return { ...h, time, due, logs, refused };
 };
 
 describe('a run whose start the journal cannot record', () => {
