@@ -45,6 +45,22 @@ const history = (count: number, daysBack: number): Unsequenced[] =>
 const retention = (journal: FileJournal, dirs: { journalDir: string; archiveDir: string }, over: Partial<ConstructorParameters<typeof Retention>[0]> = {}) =>
   new Retention({ journal, ...dirs, clock: new ManualClock(NOW), log: silentLogger, retentionDays: 90, ...over });
 
+// 1,000 events an hour apart, from 150 days back: the older segments are due for archiving
+const withHistory = async () => {
+  const dirs = await setup();
+  const journal = await dirs.open();
+  for (const batch of chunk(history(1000, 150), 100)) await journal.append(batch);
+  return { ...dirs, journal };
+};
+
+// the same, after one retention pass, closed
+const archivedHistory = async () => {
+  const h = await withHistory();
+  const pass = await retention(h.journal, h).runOnce();
+  await h.journal.close();
+  return { ...h, pass };
+};
+
 const all = (journal: FileJournal) => journal.read({ after: 0, limit: Number.MAX_SAFE_INTEGER });
 
 describe('retention', () => {
@@ -104,11 +120,7 @@ describe('retention', () => {
   });
 
   it('finds a tampered archive: an edited event breaks its recorded hash', async () => {
-    const { journalDir, archiveDir, open } = await setup();
-    const journal = await open();
-    for (const batch of chunk(history(1000, 150), 100)) await journal.append(batch);
-    const pass = await retention(journal, { journalDir, archiveDir }).runOnce();
-    await journal.close();
+    const { journalDir, archiveDir, pass } = await archivedHistory();
     const victim = path.join(archiveDir, pass.archived[1]!.replace('.jsonl', '.archive'));
     const text = fs.readFileSync(victim);
     const nl = text.indexOf(10);
@@ -122,11 +134,7 @@ describe('retention', () => {
   });
 
   it('finds an archive cut short (its header describes more bytes than the file holds)', async () => {
-    const { journalDir, archiveDir, open } = await setup();
-    const journal = await open();
-    for (const batch of chunk(history(1000, 150), 100)) await journal.append(batch);
-    const pass = await retention(journal, { journalDir, archiveDir }).runOnce();
-    await journal.close();
+    const { journalDir, archiveDir, pass } = await archivedHistory();
     const victim = path.join(archiveDir, pass.archived[1]!.replace('.jsonl', '.archive'));
     fs.truncateSync(victim, fs.statSync(victim).size - 1);
     await expect(readArchiveHeader(victim)).rejects.toThrow(/the header describes/);
@@ -136,11 +144,7 @@ describe('retention', () => {
   });
 
   it('refuses an import into a data directory whose history is archived (the raw journal looks empty)', async () => {
-    const { journalDir, archiveDir, open } = await setup();
-    const journal = await open();
-    for (const batch of chunk(history(1000, 150), 100)) await journal.append(batch);
-    await retention(journal, { journalDir, archiveDir }).runOnce();
-    await journal.close();
+    const { journalDir, archiveDir } = await archivedHistory();
     for (const name of fs.readdirSync(journalDir)) fs.truncateSync(path.join(journalDir, name), 0);
     const archives = fs.readdirSync(archiveDir).sort();
     async function* nothing(): AsyncGenerator<never> {}
@@ -175,9 +179,7 @@ describe('retention', () => {
   });
 
   it('never archives a sealed segment that ends with a partial line, so those bytes are not lost with the raw file', async () => {
-    const { journalDir, archiveDir, open } = await setup();
-    const journal = await open();
-    for (const batch of chunk(history(1000, 150), 100)) await journal.append(batch);
+    const { journalDir, archiveDir, journal } = await withHistory();
     const victim = fs.readdirSync(journalDir).sort()[0]!;
     fs.appendFileSync(path.join(journalDir, victim), '{"hash":"');
     await expect(retention(journal, { journalDir, archiveDir }).runOnce()).rejects.toThrow(/not a complete line/);
@@ -205,9 +207,7 @@ describe('retention', () => {
   });
 
   it('finds a missing archive in the middle of the chain', async () => {
-    const { journalDir, archiveDir, open } = await setup();
-    const journal = await open();
-    for (const batch of chunk(history(1000, 150), 100)) await journal.append(batch);
+    const { journalDir, archiveDir, journal } = await withHistory();
     const pass = await retention(journal, { journalDir, archiveDir }).runOnce();
     fs.rmSync(path.join(archiveDir, pass.archived[2]!.replace('.jsonl', '.archive')));
     const report = await verifyJournal(journalDir);
